@@ -1,0 +1,117 @@
+// swift-tools-version: 6.1
+// Rollcall: a Microsoft 365 → PSA (Autotask, ConnectWise) contact sync on an append-only SQLite event log.
+
+import PackageDescription
+
+let package = Package(
+    name: "Rollcall",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rollcall", targets: ["rollcall"]),
+        .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "ContactSync", targets: ["ContactSync"]),
+        .library(name: "SyncEngine", targets: ["SyncEngine"]),
+        .library(name: "Emulators", targets: ["Emulators"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // The append-only SQLite event log: append, read, checkpoints, upcasting, hash chain.
+        .target(
+            name: "EventLog",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The pure domain: events, settings, rules, projections, planner, explanations. No I/O.
+        .target(
+            name: "ContactSync",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Microsoft Graph v1.0: token, users, delta, subscribedSkus, group members, throttling.
+        .target(
+            name: "MicrosoftGraph",
+            dependencies: [
+                "ContactSync",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Autotask PSA REST behind ContactSync's PSAConnection.
+        .target(
+            name: "Autotask",
+            dependencies: [
+                "ContactSync",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // ConnectWise PSA REST behind ContactSync's PSAConnection.
+        .target(
+            name: "ConnectWise",
+            dependencies: [
+                "ContactSync",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Runs: observe → project → plan → apply, scheduling, per-company locks.
+        .target(
+            name: "SyncEngine",
+            dependencies: [
+                "EventLog", "ContactSync", "MicrosoftGraph", "Autotask", "ConnectWise",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        // Faithful local servers for Graph, Autotask and ConnectWise, written from the references.
+        .target(
+            name: "Emulators",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The command-line tool.
+        .executableTarget(
+            name: "rollcall",
+            dependencies: [
+                "EventLog", "ContactSync", "SyncEngine", "Emulators",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
+        .testTarget(
+            name: "ContactSyncTests",
+            dependencies: [
+                "ContactSync",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "MicrosoftGraphTests", dependencies: ["MicrosoftGraph", "Emulators", "ContactSync"]),
+        .testTarget(name: "PSATests", dependencies: ["Autotask", "ConnectWise", "Emulators", "ContactSync"]),
+        .testTarget(
+            name: "SyncEngineTests",
+            dependencies: ["SyncEngine", "EventLog", "ContactSync", "Emulators", "MicrosoftGraph", "Autotask", "ConnectWise"]
+        ),
+    ]
+)

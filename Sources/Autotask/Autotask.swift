@@ -1,0 +1,1 @@
+// Autotask: module placeholder until its issue lands.

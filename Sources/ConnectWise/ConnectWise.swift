@@ -1,0 +1,1 @@
+// ConnectWise: module placeholder until its issue lands.

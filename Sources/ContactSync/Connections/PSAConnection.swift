@@ -1,0 +1,179 @@
+// The seams between the pure domain and the two worlds it talks to: the PSA and the Microsoft 365 directory.
+
+import Foundation
+
+/// One PSA (Autotask or ConnectWise), as the engine sees it: reads of one company's contacts and sites, and writes.
+///
+/// Implementations retry throttling themselves (bounded) and throw `PSAError` for everything else.
+public protocol PSAConnection: Sendable {
+    /// Which PSA this is.
+    var system: PSASystem { get }
+
+    /// Every contact of a PSA company, or, with `modifiedSince`, only those changed since then (incremental read).
+    func contacts(companyId: Int, modifiedSince: Date?) async throws -> [PSAContact]
+
+    /// One contact, or `nil` when the PSA no longer has it (the contact was deleted).
+    func contact(companyId: Int, id: Int) async throws -> PSAContact?
+
+    /// The contacts of a PSA company that have `email` among their emails (trimmed, case-insensitive).
+    func contacts(companyId: Int, email: String) async throws -> [PSAContact]
+
+    /// The sites (Autotask company locations, ConnectWise company sites) of a PSA company.
+    func sites(companyId: Int) async throws -> [PSASite]
+
+    /// The contact types the PSA knows (ConnectWise); Autotask answers `[]`.
+    func contactTypes() async throws -> [PSAContactType]
+
+    /// How long each synced field may be.
+    func fieldLimits() async throws -> PSAFieldLimits
+
+    /// Executes one write; `current` is the contact as last observed (for updates), so that a PSA that answers
+    /// with an id only can still report the contact as written. Exactly one HTTP write per call where the PSA
+    /// allows it (ConnectWise type additions need a second call to the type-association endpoint).
+    func write(_ write: PSAWrite, companyId: Int, current: PSAContact?) async throws -> PSAWriteResult
+
+    /// How many HTTP requests this connection has made so far.
+    func requestCount() async -> Int
+}
+
+/// A failure talking to a PSA, in words an MSP technician can act on.
+public struct PSAError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure it is; callers match on this.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Username, secret, integration code, or keys refused (401/403).
+        case authentication
+        /// The thing asked for does not exist (404).
+        case notFound
+        /// The PSA refused the request's content (validation, 400, Autotask's 500 with `errors`).
+        case rejected
+        /// Throttled (429, Autotask thread threshold) and retries ran out.
+        case throttled
+        /// The hourly API budget would be exceeded; the run stops and says when to resume.
+        case budgetExhausted
+        /// The PSA failed (5xx) and retries ran out.
+        case server
+        /// The connection failed or timed out.
+        case transport
+        /// The PSA answered something Rollcall could not read.
+        case unexpectedResponse
+    }
+
+    public var kind: Kind
+    /// A sentence that says what happened, to what, and what to do.
+    public var message: String
+    /// The HTTP status, when there was an answer.
+    public var status: Int?
+    /// Whether trying the same request again later may succeed.
+    public var retryable: Bool
+    /// For `budgetExhausted`/`throttled`: when it is worth trying again.
+    public var retryAfter: Date?
+
+    /// Makes an error.
+    public init(_ kind: Kind, _ message: String, status: Int? = nil, retryable: Bool = false, retryAfter: Date? = nil) {
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.retryable = retryable
+        self.retryAfter = retryAfter
+    }
+
+    public var description: String { message }
+}
+
+/// A user list read from scratch: every user of the tenant, and a delta link to follow from then on.
+public struct DirectoryFullRead: Sendable, Hashable {
+    public var users: [DirectoryUser]
+    /// The link for the next delta round, when the read established one.
+    public var deltaLink: String?
+
+    /// Makes a full read.
+    public init(users: [DirectoryUser], deltaLink: String?) {
+        self.users = users
+        self.deltaLink = deltaLink
+    }
+}
+
+/// One delta round: the changes since the last link, and the link for the next round.
+public struct DirectoryDeltaRead: Sendable, Hashable {
+    public var changes: [DirectoryUserChange]
+    public var deltaLink: String
+
+    /// Makes a delta read.
+    public init(changes: [DirectoryUserChange], deltaLink: String) {
+        self.changes = changes
+        self.deltaLink = deltaLink
+    }
+}
+
+/// The members of one group a filter names.
+public struct GroupMembership: Sendable, Hashable, Codable {
+    /// The group's object id.
+    public var groupId: String
+    public var displayName: String
+    /// Object ids of the users that are transitive members (users only, no groups or devices).
+    public var userIds: [String]
+
+    /// Makes a membership list.
+    public init(groupId: String, displayName: String, userIds: [String]) {
+        self.groupId = groupId
+        self.displayName = displayName
+        self.userIds = userIds
+    }
+}
+
+/// One customer tenant's Microsoft 365 directory, as the engine sees it.
+public protocol DirectorySource: Sendable {
+    /// The tenant's license catalog (`subscribedSkus`).
+    func licenseCatalog() async throws -> [LicenseSku]
+
+    /// Every user, read from scratch, with a delta link for the rounds after.
+    func fullRead() async throws -> DirectoryFullRead
+
+    /// The changes since `deltaLink`; throws `DirectoryError` of kind `resyncRequired` when the link expired
+    /// (410 Gone, `syncStateNotFound`, `resyncRequired`), and the caller falls back to a full read.
+    func deltaRound(from deltaLink: String) async throws -> DirectoryDeltaRead
+
+    /// The transitive user members of a group named by object id or display name.
+    func groupMembers(_ group: String) async throws -> GroupMembership
+
+    /// How many HTTP requests this source has made so far, the token's included.
+    func requestCount() async -> Int
+}
+
+/// A failure reading a Microsoft 365 tenant, in words an MSP technician can act on.
+public struct DirectoryError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure it is; callers match on this.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The app's secret was refused, or the tenant has not consented to the app.
+        case authentication
+        /// The app lacks a permission it needs (403).
+        case permission
+        /// The delta link expired; a full read is needed.
+        case resyncRequired
+        /// A group a filter names does not exist.
+        case groupNotFound
+        /// Throttled (429/503) and retries ran out.
+        case throttled
+        /// Graph failed (5xx) and retries ran out.
+        case server
+        /// The connection failed, timed out, or was cut off mid-read.
+        case transport
+        /// Graph answered something Rollcall could not read.
+        case unexpectedResponse
+    }
+
+    public var kind: Kind
+    /// A sentence that says what happened, to what, and what to do.
+    public var message: String
+    /// The HTTP status, when there was an answer.
+    public var status: Int?
+
+    /// Makes an error.
+    public init(_ kind: Kind, _ message: String, status: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.status = status
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,60 @@
+// Starting an emulator's router on a loopback port, in-process, and stopping it again.
+
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A running emulator: its base URL, and a way to stop it.
+public final class EmulatorHost: Sendable {
+    /// `http://127.0.0.1:PORT` of the running server.
+    public let baseURL: String
+    /// The port it listens on.
+    public let port: Int
+    private let task: Task<Void, any Error>
+
+    private init(baseURL: String, port: Int, task: Task<Void, any Error>) {
+        self.baseURL = baseURL
+        self.port = port
+        self.task = task
+    }
+
+    /// Starts a router on `host:port` (port 0 picks a free one) and returns once it accepts connections.
+    public static func start(
+        router: Router<EmulatorContext>, name: String, host: String = "127.0.0.1", port: Int = 0,
+        logger: Logger? = nil
+    ) async throws -> EmulatorHost {
+        var log = logger ?? Logger(label: "rollcall.emulator.\(name)")
+        if logger == nil { log.logLevel = .warning }
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: name),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? port)
+                continuation.finish()
+            },
+            logger: log
+        )
+        let task = Task { try await app.run() }
+        var iterator = stream.makeAsyncIterator()
+        guard let bound = await iterator.next() else {
+            task.cancel()
+            throw EmulatorError("the \(name) emulator could not listen on \(host):\(port)")
+        }
+        return EmulatorHost(baseURL: "http://\(host):\(bound)", port: bound, task: task)
+    }
+
+    /// Stops the server and waits until it has closed.
+    public func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+}
+
+/// An emulator that could not start or could not load its fixture.
+public struct EmulatorError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    /// Makes an error with a message.
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,1 @@
+// EventLog: module placeholder until its issue lands.

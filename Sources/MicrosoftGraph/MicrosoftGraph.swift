@@ -1,0 +1,1 @@
+// MicrosoftGraph: module placeholder until its issue lands.

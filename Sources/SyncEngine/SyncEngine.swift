@@ -1,0 +1,1 @@
+// SyncEngine: module placeholder until its issue lands.
