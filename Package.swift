@@ -99,7 +99,10 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
+        .testTarget(
+            name: "EventLogTests",
+            dependencies: ["EventLog", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "ContactSyncTests",
             dependencies: [

@@ -7,6 +7,22 @@ struct Rollcall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollcall",
         abstract: "Keeps your PSA's contacts in step with each customer's Microsoft 365 users.",
-        version: "0.1.0"
+        discussion: """
+            Rollcall reads each customer's Microsoft 365 tenant, decides which users belong in the PSA and where,
+            and creates, updates and deactivates Autotask or ConnectWise contacts to match. Everything it sees and
+            does is kept in an append-only log, so it can always say why it did what it did.
+
+            Start with `rollcall demo` to see it work against built-in emulators, then `rollcall init`.
+            """,
+        version: RollcallVersion.current,
+        subcommands: [
+            VerifyCommand.self,
+            BenchCommand.self,
+        ]
     )
+}
+
+/// The version `rollcall --version` prints.
+enum RollcallVersion {
+    static let current = "0.1.0"
 }

@@ -1,1 +1,0 @@
-// EventLog: module placeholder until its issue lands.

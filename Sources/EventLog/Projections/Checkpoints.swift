@@ -1,0 +1,95 @@
+// Projection checkpoints: a projection's state and the position it has folded to, committed together.
+
+import Foundation
+import GRDB
+
+/// Where a projection stands: the code version that built it, the last position folded, and its saved state.
+public struct ProjectionCheckpoint: Sendable, Hashable {
+    public var name: String
+    public var codeVersion: Int
+    /// The last position the projection has folded.
+    public var position: Int64
+    /// The projection's state as its owner encoded it, if it keeps its state here.
+    public var state: Data?
+}
+
+/// A value a projection writes into its own table.
+public enum ProjectionValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob(Data)
+
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let value): value.databaseValue
+        case .real(let value): value.databaseValue
+        case .text(let value): value.databaseValue
+        case .blob(let value): value.databaseValue
+        }
+    }
+}
+
+/// Writes a projection's own rows inside the transaction that also moves its checkpoint.
+public struct ProjectionWriter: ~Copyable {
+    let db: Database
+
+    /// Runs one SQL statement (CREATE, INSERT, UPDATE, DELETE on the projection's own tables; the events table refuses changes).
+    public func execute(_ sql: String, _ values: [ProjectionValue] = []) throws {
+        try db.execute(sql: sql, arguments: StatementArguments(values.map(\.databaseValue)))
+    }
+
+    /// The first column of the first row of a query, as an integer.
+    public func integer(_ sql: String, _ values: [ProjectionValue] = []) throws -> Int64? {
+        try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(values.map(\.databaseValue)))
+    }
+}
+
+extension EventStore {
+    /// The checkpoint of a projection, or `nil` when there is none or it was built by another code version
+    /// (the caller then rebuilds from position 0).
+    public func checkpoint(_ name: String, codeVersion: Int) async throws -> ProjectionCheckpoint? {
+        try await read { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT code_version, position, state FROM projection_checkpoints WHERE name = ?",
+                arguments: [name])
+            else { return nil }
+            let storedVersion: Int = row[0]
+            guard storedVersion == codeVersion else { return nil }
+            return ProjectionCheckpoint(name: name, codeVersion: storedVersion, position: row[1], state: row[2])
+        }
+    }
+
+    /// Saves a projection's state and checkpoint in one transaction, after running `rows` to write its own tables.
+    /// If `rows` throws, neither the rows nor the checkpoint change.
+    public func commitProjection(
+        _ name: String, codeVersion: Int, position: Int64, state: Data? = nil,
+        rows: (@Sendable (borrowing ProjectionWriter) throws -> Void)? = nil
+    ) async throws {
+        let updatedAt = Int64((now().timeIntervalSince1970 * 1000).rounded())
+        do {
+            try await pool.write { db in
+                if let rows { try rows(ProjectionWriter(db: db)) }
+                try db.execute(
+                    sql: """
+                        INSERT INTO projection_checkpoints(name, code_version, position, state, updated_at)
+                        VALUES (?,?,?,?,?)
+                        ON CONFLICT(name) DO UPDATE SET code_version = excluded.code_version,
+                          position = excluded.position, state = excluded.state, updated_at = excluded.updated_at
+                        """,
+                    arguments: [name, codeVersion, position, state, updatedAt])
+            }
+        } catch let error as EventLogError {
+            throw error
+        } catch {
+            throw EventLogError(.storage, "saving projection \"\(name)\" failed: \(Self.describe(error)); its checkpoint is unchanged")
+        }
+    }
+
+    /// Reads from a projection's own tables.
+    public func readProjection<T: Sendable>(_ body: @escaping @Sendable (borrowing ProjectionWriter) throws -> T) async throws -> T {
+        try await read { db in try body(ProjectionWriter(db: db)) }
+    }
+}

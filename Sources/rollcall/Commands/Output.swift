@@ -1,0 +1,45 @@
+// Small output helpers shared by the commands: errors to stderr, JSON to stdout.
+
+import Foundation
+
+/// A JSON value for `--json` output, with keys printed in a stable order.
+enum JSONOutput: Sendable, Encodable {
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case null
+    case array([JSONOutput])
+    case object([String: JSONOutput])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
+
+/// Prints a message to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Prints an object as pretty, key-sorted JSON.
+func printJSON(_ object: [String: JSONOutput]) throws {
+    try printJSON(JSONOutput.object(object))
+}
+
+/// Prints any encodable value as pretty, key-sorted JSON.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
