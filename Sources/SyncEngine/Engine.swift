@@ -1,0 +1,106 @@
+// The engine's front door: runs of companies by name, with locks, approvals, plans, and the log's stories.
+
+import ContactSync
+import EventLog
+import Foundation
+import Logging
+
+/// Makes the connections a company's run talks to; the default builds real HTTP clients from rollcall.yaml.
+public protocol ConnectionProvider: Sendable {
+    /// The Microsoft 365 directory of a company's tenant.
+    func directory(for company: CompanySettings) async throws -> any DirectorySource
+    /// The PSA connection (one for every company).
+    func psa() async throws -> any PSAConnection
+}
+
+/// Runs companies from one settings file against one event log.
+public final class SyncEngine: Sendable {
+    /// The settings the engine runs with.
+    public let settings: RollcallSettings
+    /// The event log.
+    public let store: EventStore
+    let connections: any ConnectionProvider
+    let logger: Logger
+
+    /// Makes an engine over a log and connections.
+    public init(settings: RollcallSettings, store: EventStore, connections: any ConnectionProvider, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.connections = connections
+        self.logger = logger
+    }
+
+    /// The company of that name, or an error listing the names there are.
+    public func company(named name: String) throws -> CompanySettings {
+        guard let company = settings.company(named: name) else {
+            throw EngineError(
+                .unknownCompany,
+                "there is no company \"\(name)\" in \(settings.source.file); companies are: \(settings.companies.map(\.name).joined(separator: ", "))")
+        }
+        return company
+    }
+
+    /// The log seen from one company.
+    public func log(for company: String) -> CompanyLog {
+        CompanyLog(store: store, company: company)
+    }
+
+    /// Runs one company once, holding its run lock (R11.4) for the whole run.
+    public func run(
+        company name: String, options: RunOptions = RunOptions(),
+        progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
+    ) async throws -> RunSummary {
+        let company = try company(named: name)
+        let lock = try await RunLock.acquire(databasePath: store.path, company: company.name, wait: options.lockWait)
+        defer { lock.release() }
+        let run = CompanyRun(
+            log: log(for: company.name), settings: company, directory: try await connections.directory(for: company),
+            psa: try await connections.psa(), connectionDefaultContactType: settings.psa.defaultContactType,
+            logger: logger, progress: progress)
+        return try await run.run(options)
+    }
+
+    /// Releases the deactivations a run held (R8.4) and applies them in a new manual run.
+    public func approve(
+        company name: String, runId: String, by operator: String? = nil,
+        progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
+    ) async throws -> RunSummary {
+        let company = try company(named: name)
+        let log = log(for: company.name)
+        let state = try await log.currentState()
+        guard let held = state.heldRuns[runId] else {
+            let waiting = state.heldRuns.keys.sorted()
+            throw EngineError(
+                .nothingHeld,
+                waiting.isEmpty
+                    ? "run \(runId) of \(company.name) holds no deactivations, and no run of \(company.name) waits for approval"
+                    : "run \(runId) of \(company.name) holds no deactivations; runs waiting for approval: \(waiting.joined(separator: ", "))")
+        }
+        try await log.append(
+            [.deactivationsApproved(DeactivationsApproved(runId: runId, commandIds: held, approvedBy: `operator`))],
+            idPrefix: "\(company.name)/approve/\(runId)", correlationId: runId)
+        return try await run(
+            company: company.name, options: RunOptions(trigger: .manual, approvedCommandIds: Set(held)), progress: progress)
+    }
+}
+
+/// A request the engine cannot carry out, in words the operator can act on.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    /// What kind of problem it is.
+    public enum Kind: String, Sendable {
+        case unknownCompany
+        case nothingHeld
+        case badArguments
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    /// Makes an error.
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,91 @@
+// The bridge between the domain's events and the SQLite log: appending domain events, folding them into state.
+
+import ContactSync
+import EventLog
+import Foundation
+
+/// One company's view of the event log: appends domain events and keeps its projections' checkpoint.
+public struct CompanyLog: Sendable {
+    /// The log file's store.
+    public let store: EventStore
+    /// The company's name, as in rollcall.yaml.
+    public let company: String
+
+    /// The checkpoint name of the company's projections.
+    var checkpointName: String { "company-state/\(company)" }
+
+    /// Makes a view of the log for one company.
+    public init(store: EventStore, company: String) {
+        self.store = store
+        self.company = company
+    }
+
+    /// Appends domain events in one transaction; ids are `prefix/index` so that replaying the same append is harmless.
+    @discardableResult
+    public func append(
+        _ events: [DomainEvent], idPrefix: String, correlationId: String?, causationId: String? = nil,
+        expecting: [String: ExpectedVersion] = [:]
+    ) async throws -> [EventEnvelope] {
+        guard !events.isEmpty else { return [] }
+        var batch: [NewEvent] = []
+        batch.reserveCapacity(events.count)
+        for (index, event) in events.enumerated() {
+            batch.append(NewEvent(
+                eventId: "\(idPrefix)/\(index)", stream: StreamName.stream(for: event, company: company), company: company,
+                type: event.typeName, schemaVersion: event.schemaVersion, payload: try event.encodePayload(),
+                causationId: causationId, correlationId: correlationId))
+        }
+        let result = try await store.append(batch, expecting: expecting)
+        let positions = Dictionary(uniqueKeysWithValues: result.appended.map { ($0.eventId, $0.position) })
+        let now = Date()
+        return zip(batch, events).compactMap { new, event in
+            positions[new.eventId].map {
+                EventEnvelope(position: $0, stream: new.stream, recordedAt: now, eventId: new.eventId, event: event)
+            }
+        }
+    }
+
+    /// The company's events after `position` (up to `through`), decoded, in order.
+    public func envelopes(after position: Int64 = 0, through: Int64? = nil, types: Set<String>? = nil) -> AsyncThrowingMapSequence<EventSequence, EventEnvelope> {
+        store.events(EventQuery(company: company, after: position, through: through, types: types)).map { stored in
+            try Self.envelope(stored)
+        }
+    }
+
+    /// Decodes a stored event into the domain's envelope.
+    public static func envelope(_ stored: StoredEvent) throws -> EventEnvelope {
+        let event = try DomainEvent.decode(type: stored.type, schemaVersion: stored.schemaVersion, payload: stored.payload)
+        return EventEnvelope(
+            position: stored.position, stream: stored.stream, recordedAt: stored.recordedAt, eventId: stored.eventId,
+            event: event)
+    }
+
+    /// The company's current state: the stored checkpoint (when built by this code version) plus every event after it.
+    public func currentState() async throws -> CompanyState {
+        var state = CompanyState(company: company)
+        if let checkpoint = try await store.checkpoint(checkpointName, codeVersion: CompanyState.codeVersion),
+           let data = checkpoint.state,
+           let saved = try? EventCodec.decoder.decode(CompanyState.self, from: data) {
+            state = saved
+        }
+        for try await envelope in envelopes(after: state.position) { state.apply(envelope) }
+        return state
+    }
+
+    /// The state as it was at a position or a time (replay); never reads the checkpoint.
+    public func state(through position: Int64? = nil, asOf time: Date? = nil) async throws -> CompanyState {
+        var state = CompanyState(company: company)
+        for try await envelope in envelopes(through: position) {
+            if let time, envelope.recordedAt > time { break }
+            state.apply(envelope)
+        }
+        return state
+    }
+
+    /// Saves the state as the company's checkpoint.
+    public func saveCheckpoint(_ state: CompanyState) async throws {
+        let data = try EventCodec.encoder.encode(state)
+        try await store.commitProjection(
+            checkpointName, codeVersion: CompanyState.codeVersion, position: state.position, state: data)
+    }
+}

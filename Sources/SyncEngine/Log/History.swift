@@ -1,0 +1,78 @@
+// Reading runs and writes back out of the log: `rollcall history`, the control API's run list.
+
+import ContactSync
+import Foundation
+
+/// One run as the log tells it.
+public struct RunRecord: Codable, Sendable, Hashable {
+    public var runId: String
+    public var startedAt: Date
+    public var trigger: RunTrigger
+    public var mode: DirectoryReadMode
+    public var dryRun: Bool
+    public var settingsVersion: Int?
+    /// `running`, `completed`, `failed`.
+    public var outcome: String
+    public var endedAt: Date?
+    public var counts: RunCounts?
+    public var error: String?
+    public var writes: [WriteRecord]
+}
+
+/// One PSA write as the log tells it.
+public struct WriteRecord: Codable, Sendable, Hashable {
+    public var at: Date
+    public var commandId: String
+    public var kind: String
+    public var contactId: Int?
+    public var userId: String?
+    /// `succeeded` or `failed`.
+    public var outcome: String
+    public var detail: String?
+}
+
+/// Reads a company's runs and writes from its log.
+public enum History {
+    /// Every run of the company (started at or after `since`), in order, with its writes.
+    public static func runs(log: CompanyLog, since: Date? = nil) async throws -> [RunRecord] {
+        var runs: [String: RunRecord] = [:]
+        var order: [String] = []
+        var kinds: [String: Command.Kind] = [:]
+        let types: Set<String> = [
+            RunStarted.eventType, RunCompleted.eventType, RunFailed.eventType, CommandPlanned.eventType,
+            CommandSucceeded.eventType, CommandFailed.eventType,
+        ]
+        for try await envelope in log.envelopes(types: types) {
+            switch envelope.event {
+            case .runStarted(let e):
+                guard since.map({ envelope.recordedAt >= $0 }) ?? true else { continue }
+                order.append(e.runId)
+                runs[e.runId] = RunRecord(
+                    runId: e.runId, startedAt: envelope.recordedAt, trigger: e.trigger, mode: e.mode, dryRun: e.dryRun,
+                    settingsVersion: e.settingsVersion, outcome: "running", writes: [])
+            case .runCompleted(let e):
+                runs[e.runId]?.outcome = "completed"
+                runs[e.runId]?.endedAt = envelope.recordedAt
+                runs[e.runId]?.counts = e.counts
+            case .runFailed(let e):
+                runs[e.runId]?.outcome = "failed"
+                runs[e.runId]?.endedAt = envelope.recordedAt
+                runs[e.runId]?.error = e.error
+            case .commandPlanned(let e):
+                kinds["\(e.runId)/\(e.command.id)"] = e.command.kind
+            case .commandSucceeded(let e):
+                runs[e.runId]?.writes.append(WriteRecord(
+                    at: envelope.recordedAt, commandId: e.commandId, kind: e.kind.rawValue, contactId: e.contactId,
+                    userId: e.userId, outcome: "succeeded", detail: nil))
+            case .commandFailed(let e):
+                runs[e.runId]?.writes.append(WriteRecord(
+                    at: envelope.recordedAt, commandId: e.commandId,
+                    kind: kinds["\(e.runId)/\(e.commandId)"]?.rawValue ?? "write", contactId: e.contactId, userId: e.userId,
+                    outcome: "failed", detail: e.error))
+            default:
+                break
+            }
+        }
+        return order.compactMap { runs[$0] }
+    }
+}

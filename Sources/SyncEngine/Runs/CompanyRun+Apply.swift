@@ -1,0 +1,154 @@
+// Planning and applying: decisions recorded as events, deactivations held over the threshold (R8.4), and each
+// write as intent → attempt → outcome.
+
+import ContactSync
+import Foundation
+
+extension CompanyRun {
+    /// Plans with the PSA's real field lengths, reading them only when the plan writes values (R6.7).
+    func makePlan(_ state: CompanyState) async throws -> Plan {
+        let defaults: PSAFieldLimits = psa.system == .autotask ? .autotask : .connectwise
+        let settingsVersion = state.settingsVersion
+        var plan = Planner.plan(
+            state: state, settings: settings, settingsVersion: settingsVersion, limits: defaults,
+            connectionDefaultContactType: connectionDefaultContactType)
+        let writesValues = plan.commands.contains { command in
+            switch command.write {
+            case .create?: true
+            case .update(_, let update)?: !update.fields.isEmpty
+            case nil: false
+            }
+        }
+        if writesValues {
+            let limits = try await psa.fieldLimits()
+            if limits != defaults {
+                plan = Planner.plan(
+                    state: state, settings: settings, settingsVersion: settingsVersion, limits: limits,
+                    connectionDefaultContactType: connectionDefaultContactType)
+            }
+        }
+        return plan
+    }
+
+    /// Records matches, match ends, planned commands and held deactivations; returns the commands to write now.
+    func recordDecisions(
+        _ plan: Plan, options: RunOptions, state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary
+    ) async throws -> [Command] {
+        let runId = recorder.runId
+        var events: [DomainEvent] = []
+        for command in plan.commands {
+            if let match = command.match {
+                events.append(.contactMatched(ContactMatched(
+                    runId: runId, commandId: command.id, match: match, reasons: command.reasons,
+                    settingsVersion: command.settingsVersion)))
+                summary.matched += 1
+            }
+            if command.kind == .endMatch, let user = command.userId, let contact = command.contactId {
+                events.append(.matchEnded(MatchEnded(
+                    runId: runId, commandId: command.id, userId: user, contactId: contact, reasons: command.reasons,
+                    settingsVersion: command.settingsVersion)))
+            }
+            if command.write != nil { events.append(.commandPlanned(CommandPlanned(runId: runId, command: command))) }
+        }
+        // R8.4: deactivations an operator approved are not counted again.
+        var gated = plan
+        gated.commands.removeAll { options.approvedCommandIds.contains($0.id) }
+        let decision = DeactivationSafety.decide(gated, threshold: settings.deactivationThreshold)
+        let heldIds = Set(decision.heldCommandIds)
+        if decision.held {
+            events.append(.deactivationsHeld(DeactivationsHeld(runId: runId, decision: decision)))
+            summary.held = heldIds.count
+            summary.message = "\(heldIds.count) deactivations are held: more than \(settings.deactivationThreshold.count) and more than \(settings.deactivationThreshold.percent)% of \(decision.matchedContacts) matched contacts. Check the plan, then run `rollcall approve --company \"\(settings.name)\" --run \(runId)`."
+        }
+        try await recorder.append(events, step: "decide", into: &state)
+        return plan.commands.filter { $0.write != nil && !heldIds.contains($0.id) }
+    }
+
+    /// Applies writes in batches: the batch's `CommandAttempted` events commit before any of its HTTP calls, and each
+    /// call's outcome is recorded after it. A budget stop ends the run cleanly with what was done.
+    func apply(_ commands: [Command], state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary) async throws {
+        guard !commands.isEmpty else { return }
+        let runId = recorder.runId
+        var done = 0
+        var stopped: PSAError?
+        var start = 0
+        while start < commands.count, stopped == nil {
+            try Task.checkCancellation()
+            let batch = Array(commands[start..<min(commands.count, start + Self.applyBatch)])
+            start += batch.count
+            let attempts: [DomainEvent] = batch.map { command in
+                .commandAttempted(CommandAttempted(
+                    runId: runId, commandId: command.id, userId: command.userId, contactId: command.contactId,
+                    write: command.write!))
+            }
+            try await recorder.append(attempts, step: "attempt", into: &state)
+            let currents = batch.map { command in command.contactId.flatMap { state.psa.contacts[$0]?.contact } }
+            let outcomes = await write(batch, currents: currents)
+            var events: [DomainEvent] = []
+            for (command, outcome) in zip(batch, outcomes) {
+                switch outcome {
+                case .success(let result):
+                    events.append(.commandSucceeded(CommandSucceeded(
+                        runId: runId, commandId: command.id, kind: command.kind, userId: command.userId,
+                        contact: result.contact, status: result.status, responseBody: result.responseBody)))
+                    count(command, into: &summary)
+                case .failure(let error):
+                    events.append(.commandFailed(CommandFailed(
+                        runId: runId, commandId: command.id, userId: command.userId, contactId: command.contactId,
+                        status: error.status, kind: error.kind.rawValue, error: error.message, retryable: error.retryable)))
+                    summary.failed += 1
+                    if error.kind == .budgetExhausted { stopped = error }
+                    logger.warning("write failed for \(settings.name) (\(command.id)): \(error.message)")
+                }
+            }
+            try await recorder.append(events, step: "outcome", into: &state)
+            done += batch.count
+            progress(.applying(company: settings.name, done: done, total: commands.count))
+        }
+        if let stopped {
+            summary.status = .failed
+            summary.message = "stopped after \(done) of \(commands.count) writes: \(stopped.message)"
+        }
+    }
+
+    /// Sends a batch's writes, at most `writeConcurrency` at a time; outcomes come back in the batch's order.
+    private func write(_ batch: [Command], currents: [PSAContact?]) async -> [Result<PSAWriteResult, PSAError>] {
+        let companyId = settings.psaCompanyId
+        let psa = self.psa
+        return await withTaskGroup(of: (Int, Result<PSAWriteResult, PSAError>).self) { group in
+            var results = [Result<PSAWriteResult, PSAError>?](repeating: nil, count: batch.count)
+            var next = 0
+            func launch() {
+                let index = next
+                next += 1
+                let write = batch[index].write!
+                let current = currents[index]
+                group.addTask {
+                    do {
+                        return (index, .success(try await psa.write(write, companyId: companyId, current: current)))
+                    } catch let error as PSAError {
+                        return (index, .failure(error))
+                    } catch {
+                        return (index, .failure(PSAError(.transport, "\(error)", retryable: true)))
+                    }
+                }
+            }
+            while next < min(batch.count, Self.writeConcurrency) { launch() }
+            for await (index, result) in group {
+                results[index] = result
+                if next < batch.count { launch() }
+            }
+            return results.map { $0! }
+        }
+    }
+
+    private func count(_ command: Command, into summary: inout RunSummary) {
+        switch command.kind {
+        case .create: summary.created += 1
+        case .deactivate: summary.deactivated += 1
+        case .reactivate: summary.reactivated += 1
+        case .update, .moveSite, .addContactType, .match: summary.updated += 1
+        case .endMatch: break
+        }
+    }
+}

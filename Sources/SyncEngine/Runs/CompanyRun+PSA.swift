@@ -1,0 +1,59 @@
+// Observing the PSA: the company's sites, contact types and contacts (all of them, or those changed since).
+
+import ContactSync
+import Foundation
+
+extension CompanyRun {
+    /// Reads the PSA company and appends what changed. A failed read appends `PsaReadFailed` and rethrows.
+    func observePSA(_ state: inout CompanyState, full: Bool, recorder: inout Recorder, summary: inout RunSummary) async throws {
+        let companyId = settings.psaCompanyId
+        do {
+            var events: [DomainEvent] = []
+            let namedSites = Set(([settings.defaultSite].compactMap { $0 } + settings.filters.map(\.site)).map(Scope.normalized))
+            let knownSites = Set(state.psa.sites.map { Scope.normalized($0.name) })
+            if full || state.psa.sites.isEmpty || !namedSites.isSubset(of: knownSites) {
+                let sites = try await psa.sites(companyId: companyId)
+                if sites != state.psa.sites { events.append(.psaSitesObserved(PsaSitesObserved(sites: sites, runId: recorder.runId))) }
+            }
+            if psa.system == .connectwise && (full || state.psa.contactTypes.isEmpty) {
+                let types = try await psa.contactTypes()
+                if types != state.psa.contactTypes {
+                    events.append(.psaContactTypesObserved(PsaContactTypesObserved(types: types, runId: recorder.runId)))
+                }
+            }
+            let since = full ? nil : state.psa.lastReadAt.map { $0.addingTimeInterval(-Self.psaLookBack) }
+            let contacts = try await psa.contacts(companyId: companyId, modifiedSince: since)
+            var seen = Set<Int>()
+            for contact in contacts where seen.insert(contact.id).inserted {
+                let known = state.psa.contacts[contact.id]
+                if known == nil || known!.contact != contact || known!.missing {
+                    events.append(.psaContactObserved(PsaContactObserved(contact: contact, runId: recorder.runId)))
+                }
+            }
+            summary.contactsObserved = events.count
+            if full {
+                // A complete read that lacks a contact we knew: the contact was deleted (R4.4).
+                for (id, record) in state.psa.contacts.sorted(by: { $0.key < $1.key }) where !record.missing && !seen.contains(id) {
+                    events.append(.psaContactMissing(PsaContactMissing(contactId: id, runId: recorder.runId)))
+                }
+            }
+            try await recorder.append(events, step: "psa", into: &state)
+            try await recorder.append(
+                [.psaReadCompleted(PsaReadCompleted(
+                    mode: full ? .full : .incremental, contactsSeen: contacts.count, modifiedSince: since, runId: recorder.runId))],
+                step: "psa-done", into: &state)
+        } catch let error as PSAError {
+            summary.status = .failed
+            summary.message = "the PSA could not be read for \(settings.name): \(error.message)"
+            try await recorder.append(
+                [.psaReadFailed(PsaReadFailed(kind: error.kind.rawValue, error: error.message, status: error.status, runId: recorder.runId))],
+                step: "psa-failed", into: &state)
+            throw RunStopped(message: summary.message!)
+        }
+    }
+}
+
+/// A run stopped early for a reason already recorded in the log and the summary.
+struct RunStopped: Error {
+    let message: String
+}

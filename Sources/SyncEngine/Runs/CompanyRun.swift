@@ -1,0 +1,181 @@
+// One run of one company: observe Microsoft 365 → observe the PSA → fold → plan → hold → apply → complete.
+
+import ContactSync
+import EventLog
+import Foundation
+import Logging
+
+/// Runs one company once, recording every step as events; see DESIGN.md "The loop".
+public struct CompanyRun: Sendable {
+    let log: CompanyLog
+    let settings: CompanySettings
+    let directory: any DirectorySource
+    let psa: any PSAConnection
+    let connectionDefaultContactType: String?
+    let logger: Logger
+    let progress: @Sendable (RunProgress) -> Void
+
+    /// How many events one append transaction carries at most.
+    static let chunk = 2_000
+    /// How many writes go out at once (Autotask allows three threads per endpoint).
+    static let writeConcurrency = 3
+    /// How many commands' attempts are committed together before their writes go out.
+    static let applyBatch = 30
+    /// Incremental PSA reads look back this far before the last read, for clock skew between us and the PSA.
+    static let psaLookBack: TimeInterval = 300
+
+    /// Makes a run over the given connections.
+    public init(
+        log: CompanyLog, settings: CompanySettings, directory: any DirectorySource, psa: any PSAConnection,
+        connectionDefaultContactType: String?, logger: Logger, progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
+    ) {
+        self.log = log
+        self.settings = settings
+        self.directory = directory
+        self.psa = psa
+        self.connectionDefaultContactType = connectionDefaultContactType
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// Runs the company once; the caller holds the company's run lock.
+    public func run(_ options: RunOptions) async throws -> RunSummary {
+        var state = try await log.currentState()
+        let runNumber = (Int(state.currentRunId ?? "") ?? 0) + 1
+        let runId = String(runNumber)
+        var summary = RunSummary(
+            company: settings.name, runId: runId, status: .completed, dryRun: options.dryRun, mode: options.mode)
+        guard settings.enabled else {
+            summary.status = .skipped
+            summary.message = "company \"\(settings.name)\" is disabled (enabled: false): nothing observed, nothing written"
+            return summary
+        }
+        let graphBefore = await directory.requestCount()
+        let psaBefore = await psa.requestCount()
+        var recorder = Recorder(log: log, runId: runId)
+
+        // Settings first: a changed company block is a new settings version (R11.1).
+        if let changed = SettingsChanged.next(for: settings, after: state.settings, version: state.settingsVersion + 1) {
+            try await recorder.append([.settingsChanged(changed)], step: "settings", into: &state,
+                                      expecting: [StreamName.settings(settings.name): state.settingsVersion == 0 ? .noStream : .any])
+        }
+        try await recorder.append(
+            [.runStarted(RunStarted(runId: runId, trigger: options.trigger, mode: options.mode,
+                                    settingsVersion: state.settingsVersion, dryRun: options.dryRun))],
+            step: "start", into: &state, expecting: [StreamName.run(settings.name, runId): .noStream])
+
+        do {
+            if !options.dryRun { try await resolveInDoubt(&state, recorder: &recorder) }
+            progress(.step(company: settings.name, "reading Microsoft 365 (\(options.mode == .full ? "full read" : "changes since last run"))"))
+            let directoryOK = try await observeDirectory(&state, mode: options.mode, recorder: &recorder, summary: &summary)
+            guard directoryOK else {
+                summary.status = .failed
+                summary.message = summary.message ?? "Microsoft 365 could not be read; nothing was changed in the PSA"
+                try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true)
+                return summary
+            }
+            progress(.step(company: settings.name, "reading the PSA's contacts"))
+            let psaFull = options.mode == .full || options.trigger == .schedule || state.psa.lastReadAt == nil
+            try await observePSA(&state, full: psaFull, recorder: &recorder, summary: &summary)
+
+            let problems = SettingsLoader.validate(
+                company: settings, sites: state.psa.sites, licenses: state.directory.catalog,
+                contactTypes: psa.system == .connectwise ? state.psa.contactTypes : [])
+            if !problems.isEmpty {
+                summary.status = .badSettings
+                summary.message = problems.map(\.description).joined(separator: "\n")
+                try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true, kind: "settings")
+                return summary
+            }
+
+            progress(.step(company: settings.name, "planning"))
+            let plan = try await makePlan(state)
+            summary.plan = plan
+            if options.dryRun {
+                tally(plan, into: &summary)
+                try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore)
+                return summary
+            }
+            let writes = try await recordDecisions(plan, options: options, state: &state, recorder: &recorder, summary: &summary)
+            try await apply(writes, state: &state, recorder: &recorder, summary: &summary)
+            if summary.status == .completed && summary.failed > 0 { summary.status = .completedWithFailures }
+            if summary.status == .completed && summary.held > 0 { summary.status = .held }
+            try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore,
+                             failed: summary.status == .failed)
+        } catch let stop as RunStopped {
+            summary.status = .failed
+            summary.message = stop.message
+            try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true)
+        } catch let error as CancellationError {
+            summary.status = .failed
+            summary.message = "the run was stopped before it finished"
+            try? await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true, kind: "cancelled")
+            throw error
+        }
+        return summary
+    }
+
+    // MARK: Finishing
+
+    private func finish(
+        _ state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary, graphBefore: Int, psaBefore: Int,
+        failed: Bool = false, kind: String = "read"
+    ) async throws {
+        summary.graphRequests = await directory.requestCount() - graphBefore
+        summary.psaRequests = await psa.requestCount() - psaBefore
+        let end: DomainEvent = failed
+            ? .runFailed(RunFailed(runId: summary.runId, kind: kind, error: summary.message ?? "the run failed"))
+            : .runCompleted(RunCompleted(runId: summary.runId, counts: RunCounts(
+                usersObserved: summary.usersObserved, contactsObserved: summary.contactsObserved,
+                planned: summary.plan?.commands.count ?? 0, succeeded: summary.created + summary.updated + summary.deactivated + summary.reactivated,
+                failed: summary.failed, held: summary.held)))
+        try await recorder.append([end], step: "end", into: &state)
+        summary.eventsAppended = recorder.appended
+        try await log.saveCheckpoint(state)
+    }
+
+    private func tally(_ plan: Plan, into summary: inout RunSummary) {
+        for command in plan.commands {
+            switch command.kind {
+            case .create: summary.created += 1
+            case .deactivate: summary.deactivated += 1
+            case .reactivate: summary.reactivated += 1
+            case .match: summary.matched += 1
+            case .endMatch: break
+            case .update, .moveSite, .addContactType: summary.updated += 1
+            }
+        }
+    }
+}
+
+/// Appends a run's events in chunks, folds each into the state as it lands, and counts them.
+struct Recorder {
+    let log: CompanyLog
+    let runId: String
+    private(set) var appended = 0
+    private var steps: [String: Int] = [:]
+
+    init(log: CompanyLog, runId: String) {
+        self.log = log
+        self.runId = runId
+    }
+
+    /// Appends events under ids `<company>/<runId>/<step>/<n>/<i>` (replaying a step is harmless) and folds them in.
+    mutating func append(
+        _ events: [DomainEvent], step: String, into state: inout CompanyState, expecting: [String: ExpectedVersion] = [:]
+    ) async throws {
+        guard !events.isEmpty else { return }
+        var start = 0
+        while start < events.count {
+            let end = min(events.count, start + CompanyRun.chunk)
+            let n = steps[step, default: 0]
+            steps[step] = n + 1
+            let envelopes = try await log.append(
+                Array(events[start..<end]), idPrefix: "\(log.company)/\(runId)/\(step)/\(n)", correlationId: runId,
+                expecting: start == 0 ? expecting : [:])
+            for envelope in envelopes { state.apply(envelope) }
+            appended += envelopes.count
+            start = end
+        }
+    }
+}

@@ -1,0 +1,107 @@
+// Queues run requests per company so runs never overlap (R11.4), and runs them one after another.
+
+import ContactSync
+import EventLog
+import Foundation
+import Logging
+
+/// Accepts run requests from the schedule and the HTTP API and runs each company's runs one at a time.
+public actor RunCoordinator {
+    private var engine: SyncEngine
+    private var queues: [String: RunQueue] = [:]
+    private var tasks: [String: Task<Void, Never>] = [:]
+    private var lastStarted: [String: Date] = [:]
+    private var recordedSettings: [String: CompanySettings?] = [:]
+    private var recent: [String: [RunSummary]] = [:]
+    private var stopping = false
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+
+    /// Makes a coordinator over an engine; `now` is injectable for tests.
+    public init(engine: SyncEngine, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.engine = engine
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Replaces the engine after rollcall.yaml changed; runs already going finish with the settings they began with.
+    public func replace(engine: SyncEngine) { self.engine = engine }
+
+    /// The engine in use.
+    public func currentEngine() -> SyncEngine { engine }
+
+    /// Asks for a run; it starts now, waits for the running one, or merges with one already waiting.
+    @discardableResult
+    public func request(company: String, trigger: RunTrigger, mode: DirectoryReadMode) throws -> RunQueue.Outcome {
+        guard !stopping else { throw EngineError(.badArguments, "Rollcall is shutting down; the run was not started") }
+        let name = try engine.company(named: company).name
+        let outcome = queues[name, default: RunQueue()].request(.init(trigger: trigger, mode: mode))
+        if case .start(let request) = outcome { start(name, request) }
+        return outcome
+    }
+
+    /// When each company's last run started (this process's runs, or the log's latest), for the schedule.
+    public func lastRunStarted(_ company: String) async -> Date? {
+        if let known = lastStarted[company] { return known }
+        let log = engine.log(for: company)
+        var latest: Date?
+        if let events = try? await log.store.events(EventQuery(company: company, types: ["RunStarted"])).collect() {
+            latest = events.last?.recordedAt
+        }
+        if let latest { lastStarted[company] = latest }
+        return latest
+    }
+
+    /// The settings the company's latest run recorded (`SettingsChanged`), read from the log once, then kept.
+    public func recordedSettings(_ company: String) async -> CompanySettings? {
+        if let known = recordedSettings[company] { return known }
+        let log = engine.log(for: company)
+        var latest: CompanySettings?
+        if let events = try? await log.envelopes(types: [SettingsChanged.eventType]).reduce(into: [EventEnvelope](), { $0.append($1) }),
+           case .settingsChanged(let e)? = events.last?.event {
+            latest = e.settings
+        }
+        recordedSettings[company] = .some(latest)
+        return latest
+    }
+
+    /// The summaries of runs this process made for a company, newest last.
+    public func summaries(_ company: String) -> [RunSummary] { recent[company] ?? [] }
+
+    /// Whether a run of the company is going or waiting.
+    public func isBusy(_ company: String) -> Bool { queues[company]?.running != nil }
+
+    /// Refuses new requests and waits for the runs going to finish (they stop between steps when cancelled).
+    public func shutdown(cancelRunning: Bool) async {
+        stopping = true
+        let running = Array(tasks.values)
+        if cancelRunning { running.forEach { $0.cancel() } }
+        for task in running { await task.value }
+    }
+
+    private func start(_ company: String, _ request: RunQueue.Request) {
+        lastStarted[company] = now()
+        let engine = self.engine
+        recordedSettings[company] = .some(engine.settings.company(named: company))
+        let logger = self.logger
+        tasks[company] = Task {
+            let options = RunOptions(trigger: request.trigger, mode: request.mode, lockWait: .seconds(3600))
+            do {
+                let summary = try await engine.run(company: company, options: options)
+                logger.info("run \(summary.runId) of \(company) ended: \(summary.status.rawValue)")
+                self.finished(company, summary: summary)
+            } catch {
+                logger.error("run of \(company) could not finish: \(error)")
+                self.finished(company, summary: nil)
+            }
+        }
+    }
+
+    private func finished(_ company: String, summary: RunSummary?) {
+        if let summary { recent[company, default: []].append(summary) }
+        if (recent[company]?.count ?? 0) > 50 { recent[company]?.removeFirst() }
+        tasks[company] = nil
+        if !stopping, let next = queues[company]?.finish() { start(company, next) }
+        else if stopping { queues[company] = nil }
+    }
+}
