@@ -1,0 +1,129 @@
+// The Microsoft 365 event family: what a run observed of the tenant's directory.
+
+import Foundation
+
+/// How a directory read went about it.
+public enum DirectoryReadMode: String, Codable, Sendable, Hashable {
+    case delta, full
+}
+
+/// The tenant's license catalog (`subscribedSkus`).
+public struct LicenseCatalogObserved: Codable, Sendable, Hashable {
+    public static let eventType = "LicenseCatalogObserved"
+    public static let schemaVersion = 1
+
+    public var skus: [LicenseSku]
+    public var runId: String?
+
+    /// Makes the event.
+    public init(skus: [LicenseSku], runId: String? = nil) {
+        self.skus = skus
+        self.runId = runId
+    }
+}
+
+/// A user's full snapshot, appended only when its content hash changed.
+public struct DirectoryUserObserved: Codable, Sendable, Hashable {
+    public static let eventType = "DirectoryUserObserved"
+    public static let schemaVersion = 1
+
+    public var user: DirectoryUser
+    public var contentHash: String
+    public var runId: String?
+
+    /// Makes the event, hashing the snapshot.
+    public init(user: DirectoryUser, runId: String? = nil) {
+        self.user = user
+        self.contentHash = user.contentHash
+        self.runId = runId
+    }
+}
+
+/// A delta round reported a user removed (`@removed`).
+public struct DirectoryUserRemoved: Codable, Sendable, Hashable {
+    public static let eventType = "DirectoryUserRemoved"
+    public static let schemaVersion = 1
+
+    public var userId: String
+    public var reason: RemovalReason
+    public var runId: String?
+
+    /// Makes the event.
+    public init(userId: String, reason: RemovalReason, runId: String? = nil) {
+        self.userId = userId
+        self.reason = reason
+        self.runId = runId
+    }
+}
+
+/// The transitive user members of a group a filter names.
+public struct GroupMembersObserved: Codable, Sendable, Hashable {
+    public static let eventType = "GroupMembersObserved"
+    public static let schemaVersion = 1
+
+    /// The group as the filter names it (object id or display name).
+    public var group: String
+    public var groupId: String
+    public var displayName: String
+    public var userIds: [String]
+    public var runId: String?
+
+    /// Makes the event.
+    public init(group: String, membership: GroupMembership, runId: String? = nil) {
+        self.group = group
+        self.groupId = membership.groupId
+        self.displayName = membership.displayName
+        self.userIds = membership.userIds
+        self.runId = runId
+    }
+}
+
+/// A directory read ended; only a `complete` read may make missing users ineligible (R1.3).
+public struct DirectoryReadCompleted: Codable, Sendable, Hashable {
+    public static let eventType = "DirectoryReadCompleted"
+    public static let schemaVersion = 1
+
+    public var mode: DirectoryReadMode
+    /// Every page fetched and the round ended with a delta link.
+    public var complete: Bool
+    public var deltaLink: String?
+    public var usersSeen: Int
+    /// For a full read: the object ids of every user seen; known users not among them become `notFound` (R1.2).
+    public var seenUserIds: [String]?
+    public var runId: String?
+
+    /// Makes the event.
+    public init(
+        mode: DirectoryReadMode, complete: Bool, deltaLink: String?, usersSeen: Int, seenUserIds: [String]? = nil,
+        runId: String? = nil
+    ) {
+        self.mode = mode
+        self.complete = complete
+        self.deltaLink = deltaLink
+        self.usersSeen = usersSeen
+        self.seenUserIds = seenUserIds
+        self.runId = runId
+    }
+}
+
+/// A directory read failed; nobody's eligibility changes (R1.3).
+public struct DirectoryReadFailed: Codable, Sendable, Hashable {
+    public static let eventType = "DirectoryReadFailed"
+    public static let schemaVersion = 1
+
+    public var mode: DirectoryReadMode
+    /// `DirectoryError.Kind` raw value, or another short code.
+    public var kind: String
+    public var error: String
+    public var usersSeen: Int
+    public var runId: String?
+
+    /// Makes the event.
+    public init(mode: DirectoryReadMode, kind: String, error: String, usersSeen: Int = 0, runId: String? = nil) {
+        self.mode = mode
+        self.kind = kind
+        self.error = error
+        self.usersSeen = usersSeen
+        self.runId = runId
+    }
+}

@@ -1,0 +1,107 @@
+// The JSON settings every stored payload uses, and the errors reading one can meet.
+
+import Foundation
+
+/// The one JSON shape of stored payloads: sorted keys, ISO-8601 dates.
+public enum EventCodec {
+    /// An encoder with sorted keys and ISO-8601 dates.
+    public static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }
+
+    /// A decoder that reads what `encoder` writes.
+    public static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }
+}
+
+/// A stored event that this version of Rollcall cannot read.
+public enum EventCodecError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The type name is not in the catalog.
+    case unknownType(String)
+    /// The type is known but not at this schema version (an upcaster is missing).
+    case unknownVersion(type: String, schemaVersion: Int)
+    /// The payload is not valid JSON for its type.
+    case unreadable(type: String, schemaVersion: Int, detail: String)
+
+    public var description: String {
+        switch self {
+        case .unknownType(let t):
+            "the event log holds an event of type \"\(t)\", which this version of Rollcall does not know; upgrade Rollcall"
+        case .unknownVersion(let t, let v):
+            "the event log holds \(t) v\(v), which this version of Rollcall cannot read; upgrade Rollcall"
+        case .unreadable(let t, let v, let d):
+            "a stored \(t) v\(v) payload could not be read (\(d)); run `rollcall verify` to check the log"
+        }
+    }
+}
+
+/// One event as the log holds it: where it sits, when it was recorded, and what it says.
+public struct EventEnvelope: Sendable, Hashable {
+    /// Global order in the log.
+    public var position: Int64
+    public var stream: String
+    /// Set by the store.
+    public var recordedAt: Date
+    public var eventId: String?
+    public var event: DomainEvent
+
+    /// Makes an envelope.
+    public init(position: Int64, stream: String, recordedAt: Date, eventId: String? = nil, event: DomainEvent) {
+        self.position = position
+        self.stream = stream
+        self.recordedAt = recordedAt
+        self.eventId = eventId
+        self.event = event
+    }
+}
+
+/// Stream names: `<company>/user/<objectId>`, `<company>/contact/<psaId>`, …
+public enum StreamName {
+    /// One user's stream.
+    public static func user(_ company: String, _ objectId: String) -> String { "\(company)/user/\(objectId)" }
+    /// One contact's stream.
+    public static func contact(_ company: String, _ contactId: Int) -> String { "\(company)/contact/\(contactId)" }
+    /// One run's stream.
+    public static func run(_ company: String, _ runId: String) -> String { "\(company)/run/\(runId)" }
+    /// The company's settings stream.
+    public static func settings(_ company: String) -> String { "\(company)/settings" }
+    /// Directory-wide observations: license catalog, groups, read completions.
+    public static func directory(_ company: String) -> String { "\(company)/directory" }
+    /// PSA-wide observations: sites, contact types, read completions.
+    public static func psa(_ company: String) -> String { "\(company)/psa" }
+
+    /// The company part of a stream name.
+    public static func company(of stream: String) -> String {
+        String(stream.prefix { $0 != "/" })
+    }
+
+    /// The stream an event belongs in, for a company.
+    public static func stream(for event: DomainEvent, company: String) -> String {
+        switch event {
+        case .settingsChanged: settings(company)
+        case .directoryUserObserved(let e): user(company, e.user.id)
+        case .directoryUserRemoved(let e): user(company, e.userId)
+        case .licenseCatalogObserved, .groupMembersObserved, .directoryReadCompleted, .directoryReadFailed: directory(company)
+        case .psaContactObserved(let e): contact(company, e.contact.id)
+        case .psaContactMissing(let e): contact(company, e.contactId)
+        case .psaSitesObserved, .psaContactTypesObserved, .psaReadCompleted, .psaReadFailed: psa(company)
+        case .contactMatched(let e): run(company, e.runId)
+        case .matchEnded(let e): run(company, e.runId)
+        case .commandPlanned(let e): run(company, e.runId)
+        case .deactivationsHeld(let e): run(company, e.runId)
+        case .deactivationsApproved(let e): run(company, e.runId)
+        case .commandAttempted(let e): run(company, e.runId)
+        case .commandSucceeded(let e): run(company, e.runId)
+        case .commandFailed(let e): run(company, e.runId)
+        case .runStarted(let e): run(company, e.runId)
+        case .runCompleted(let e): run(company, e.runId)
+        case .runFailed(let e): run(company, e.runId)
+        }
+    }
+}

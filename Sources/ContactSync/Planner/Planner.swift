@@ -1,0 +1,385 @@
+// The planner: (projections, settings) → commands, one per contact, each with the rules and events behind it.
+
+import Foundation
+
+/// Turns a company's current state and settings into the next PSA commands (R2–R10), explaining each.
+public enum Planner {
+    /// Plans one run: at most one command per contact, in a stable order (users by object id).
+    ///
+    /// `sites` and `contactTypes` are the PSA's (ConnectWise contact types only; pass `[]` for Autotask, which
+    /// turns contact-type rules off). Linear in users + contacts.
+    public static func plan(
+        state: CompanyState, settings: CompanySettings, settingsVersion: Int, limits: PSAFieldLimits,
+        sites: [PSASite], contactTypes: [PSAContactType], connectionDefaultContactType: String?
+    ) -> Plan {
+        var planner = Run(
+            state: state, settings: settings, version: settingsVersion, limits: limits, sites: sites,
+            contactTypes: contactTypes, connectionDefaultType: connectionDefaultContactType)
+        return planner.plan()
+    }
+
+    /// Plans with the sites and contact types the state last observed.
+    public static func plan(
+        state: CompanyState, settings: CompanySettings, settingsVersion: Int, limits: PSAFieldLimits,
+        connectionDefaultContactType: String? = nil
+    ) -> Plan {
+        plan(
+            state: state, settings: settings, settingsVersion: settingsVersion, limits: limits, sites: state.psa.sites,
+            contactTypes: state.psa.contactTypes, connectionDefaultContactType: connectionDefaultContactType)
+    }
+
+    /// One planning pass, holding the lookups built once per plan.
+    private struct Run {
+        let state: CompanyState
+        let settings: CompanySettings
+        let version: Int
+        let limits: PSAFieldLimits
+        let sitesByName: [String: PSASite]
+        let typesByName: [String: PSAContactType]
+        let usesContactTypes: Bool
+        let connectionDefaultType: String?
+        let fallbackSite: PSASite?
+        /// R6.6 `onChange`: changes observed after this position count as "since the last observation".
+        let changedAfter: Int64
+        var commands: [Command] = []
+        var notes: [PlanNote] = []
+        var claimed: Set<Int>
+        var emailIndex: [String: [Int]] = [:]
+
+        init(
+            state: CompanyState, settings: CompanySettings, version: Int, limits: PSAFieldLimits, sites: [PSASite],
+            contactTypes: [PSAContactType], connectionDefaultType: String?
+        ) {
+            self.state = state
+            self.settings = settings
+            self.version = version
+            self.limits = limits
+            var byName: [String: PSASite] = [:]
+            for s in sites.sorted(by: { ($0.isActive ? 0 : 1, $0.id) < ($1.isActive ? 0 : 1, $1.id) }) {
+                let key = Scope.normalized(s.name)
+                if byName[key] == nil { byName[key] = s }
+            }
+            sitesByName = byName
+            fallbackSite = sites.first { $0.isPrimary && $0.isActive }
+            var types: [String: PSAContactType] = [:]
+            for t in contactTypes.sorted(by: { $0.id < $1.id }) where types[Scope.normalized(t.name)] == nil {
+                types[Scope.normalized(t.name)] = t
+            }
+            typesByName = types
+            usesContactTypes = !contactTypes.isEmpty
+            self.connectionDefaultType = connectionDefaultType
+            changedAfter = state.currentRunPosition ?? 0
+            claimed = Set(state.matches.byContact.keys)
+        }
+
+        mutating func plan() -> Plan {
+            guard settings.enabled else {
+                notes.append(PlanNote(rule: "R11.5", message: "company \"\(settings.name)\" is disabled: nothing is planned"))
+                return Plan(commands: [], notes: notes, matchedCount: state.matchedCount, settingsVersion: version)
+            }
+            for (id, r) in state.psa.contacts where !r.missing {
+                for email in r.contact.emails { emailIndex[Scope.normalized(email), default: []].append(id) }
+            }
+            let scope = CompiledScope(settings: settings, context: state.directory.scopeContext)
+            for userId in state.directory.users.keys.sorted() {
+                let record = state.directory.users[userId]!
+                let decision = scope.decide(record.user, eligibility: record.eligibility)
+                planUser(record, decision)
+            }
+            return Plan(commands: commands, notes: notes, matchedCount: state.matchedCount, settingsVersion: version)
+        }
+
+        private mutating func planUser(_ record: UserRecord, _ decision: ScopeDecision) {
+            let userId = record.user.id
+            if let match = state.matches.byUser[userId] {
+                if let contact = state.psa.contacts[match.contactId] {
+                    if !contact.missing {
+                        planMatched(record, decision, contact: contact, match: match, newMatch: nil)
+                        return
+                    }
+                    commands.append(Command(
+                        id: "endMatch:\(contact.contact.id)", kind: .endMatch, userId: userId, contactId: contact.contact.id,
+                        write: nil,
+                        reasons: [Reason(rule: "R4.4", because: "its PSA contact \(contact.contact.id) was observed deleted",
+                                         positions: [contact.missingPosition ?? contact.position, match.position])],
+                        settingsVersion: version))
+                } else {
+                    return  // matched to a contact never observed: wait for the PSA read to show it
+                }
+            }
+            guard case .assigned(let assignment) = decision else { return }
+            let email = Scope.contactEmail(record.user, useEmail: settings.useEmail)
+            let candidates = (emailIndex[Scope.normalized(email)] ?? []).filter { !claimed.contains($0) }
+            if candidates.isEmpty {
+                planCreate(record, assignment, email: email)
+                return
+            }
+            let ranked = candidates.compactMap { state.psa.contacts[$0]?.contact }.sorted { a, b in
+                let pa = (a.isActive ? 0 : 1, Scope.normalized(a.primaryEmail ?? "") == Scope.normalized(email) ? 0 : 1, a.id)
+                let pb = (b.isActive ? 0 : 1, Scope.normalized(b.primaryEmail ?? "") == Scope.normalized(email) ? 0 : 1, b.id)
+                return pa < pb
+            }
+            let chosen = ranked[0]
+            claimed.insert(chosen.id)
+            var ambiguity: String?
+            if ranked.count > 1 {
+                let others = ranked.dropFirst().map { String($0.id) }.joined(separator: ", ")
+                ambiguity = "\(ranked.count) contacts have email \(email): chose \(chosen.id)"
+                    + " (\(chosen.isActive ? "active" : "inactive")"
+                    + "\(Scope.normalized(chosen.primaryEmail ?? "") == Scope.normalized(email) ? ", primary email" : "")"
+                    + ", lowest id among equals) over \(others)"
+                notes.append(PlanNote(userId: record.user.id, contactId: chosen.id, rule: "R4.2", message: ambiguity!))
+            }
+            let decisionRecord = MatchDecision(
+                userId: record.user.id, contactId: chosen.id, email: email, candidates: ranked.map(\.id), ambiguity: ambiguity)
+            planMatched(record, decision, contact: state.psa.contacts[chosen.id]!, match: nil, newMatch: decisionRecord)
+        }
+
+        private mutating func planMatched(
+            _ record: UserRecord, _ decision: ScopeDecision, contact cr: ContactRecord, match: MatchRecord?,
+            newMatch: MatchDecision?
+        ) {
+            let contact = cr.contact
+            let matchPositions = match.map { [$0.position] } ?? []
+            var reasons: [Reason] = []
+            if let m = newMatch {
+                reasons.append(Reason(
+                    rule: "R4.1", because: "contact \(m.contactId) has the user's email \(m.email)",
+                    positions: [record.position, cr.position]))
+                if let a = m.ambiguity { reasons.append(Reason(rule: "R4.2", because: a, positions: [cr.position])) }
+            }
+            guard settings.updateExisting else {
+                if let m = newMatch {
+                    reasons.append(Reason(rule: "R4.5", because: "matching happens even with updateExisting off"))
+                    reasons.append(Reason(rule: "R7.1", because: "updateExisting is off: the matched contact is not modified"))
+                    commands.append(Command(
+                        id: "contact:\(contact.id)", kind: .match, userId: record.user.id, contactId: contact.id, write: nil,
+                        match: m, reasons: reasons, settingsVersion: version))
+                }
+                return
+            }
+            var update = ContactUpdate()
+            var changes: [FieldChange] = []
+            switch decision {
+            case .assigned(let assignment):
+                fieldChanges(record, contact: cr, reasons: &reasons, changes: &changes, update: &update)
+                if let site = resolveSite(assignment, userId: record.user.id), site.id != contact.siteId {
+                    update.siteId = site.id
+                    changes.append(FieldChange(field: "site", from: contact.siteId.map(siteName), to: site.name))
+                    reasons.append(Reason(
+                        rule: "R6.4", because: "the user is assigned to site \"\(site.name)\" (\(assignmentPhrase(assignment)))",
+                        positions: [record.position] + (state.settingsPosition.map { [$0] } ?? [])))
+                }
+                if let type = resolveType(assignment), !contact.typeIds.contains(type.id) {
+                    update.addTypeIds = [type.id]
+                    changes.append(FieldChange(field: "contactType", from: nil, to: type.name))
+                    reasons.append(Reason(rule: "R6.5", because: "the assigned contact type \"\(type.name)\" is missing; types are only added"))
+                    reasons.append(Reason(rule: "R10.1", because: typeSourcePhrase(assignment)))
+                }
+                if !contact.isActive {
+                    update.isActive = true
+                    changes.append(FieldChange(field: "active", from: "false", to: "true"))
+                    reasons.append(Reason(
+                        rule: "R9.1", because: "its Microsoft 365 user is eligible and in scope again",
+                        positions: [record.eligibilitySince, cr.position]))
+                }
+            case .ineligible(let why):
+                planDeactivation(record, contact: cr, reason: why, matchPositions: matchPositions, reasons: &reasons,
+                                 changes: &changes, update: &update)
+            case .outOfScope:
+                planDeactivation(record, contact: cr, reason: .outOfScope, matchPositions: matchPositions, reasons: &reasons,
+                                 changes: &changes, update: &update)
+            }
+            if update.isEmpty {
+                if let m = newMatch {
+                    commands.append(Command(
+                        id: "contact:\(contact.id)", kind: .match, userId: record.user.id, contactId: contact.id, write: nil,
+                        match: m, reasons: reasons, settingsVersion: version))
+                }
+                return
+            }
+            let kind: Command.Kind =
+                update.isActive == false ? .deactivate
+                : update.isActive == true ? .reactivate
+                : !update.fields.isEmpty ? .update
+                : update.siteId != nil ? .moveSite : .addContactType
+            commands.append(Command(
+                id: "contact:\(contact.id)", kind: kind, userId: record.user.id, contactId: contact.id,
+                write: .update(contactId: contact.id, update), match: newMatch, changes: changes, reasons: reasons,
+                settingsVersion: version))
+        }
+
+        private func planDeactivation(
+            _ record: UserRecord, contact cr: ContactRecord, reason: IneligibleReason, matchPositions: [Int64],
+            reasons: inout [Reason], changes: inout [FieldChange], update: inout ContactUpdate
+        ) {
+            if reason == .outOfScope && !settings.deactivateOutOfScope { return }
+            guard cr.contact.isActive else { return }
+            update.isActive = false
+            changes.append(FieldChange(field: "active", from: "true", to: "false"))
+            let since = reason == .outOfScope ? max(record.position, state.settingsPosition ?? 0) : record.eligibilitySince
+            reasons.append(Reason(rule: "R8.1", because: "its Microsoft 365 user \(reason.phrase)", positions: [since]))
+            reasons.append(Reason(
+                rule: reason == .outOfScope ? "R2.6" : "R1.2",
+                because: reason == .outOfScope ? "a matched user out of scope is treated as ineligible" : "the user is ineligible (\(reason.rawValue))",
+                positions: [since]))
+            reasons.append(Reason(
+                rule: "R8.2", because: "contact \(cr.contact.id) is matched to user \(record.user.userPrincipalName)",
+                positions: matchPositions + [cr.position]))
+        }
+
+        private func fieldChanges(
+            _ record: UserRecord, contact cr: ContactRecord, reasons: inout [Reason], changes: inout [FieldChange],
+            update: inout ContactUpdate
+        ) {
+            let user = record.user
+            for field in SyncedField.allCases {
+                let policy = settings.policy(for: field)
+                if policy == .onCreateOnly { continue }
+                if policy == .onChange, (record.fieldChangedAt[field] ?? 0) <= changedAfter { continue }
+                guard let raw = Planner.microsoftValue(field, of: user, useEmail: settings.useEmail) else { continue }  // R6.3
+                let (value, note) = Planner.cut(raw, to: Planner.limit(field, limits))
+                let current = Planner.psaValue(field, of: cr.contact)
+                if Planner.same(field, value, current) { continue }
+                Planner.set(field, value, in: &update.fields)
+                changes.append(FieldChange(field: field.label, from: current, to: value, note: note))
+                reasons.append(Reason(
+                    rule: policy == .onChange ? "R6.6" : "R6.2",
+                    because: policy == .onChange
+                        ? "\(field.label) changed in Microsoft 365 since the last observation"
+                        : "Microsoft 365 holds a different \(field.label)",
+                    positions: [record.fieldChangedAt[field] ?? record.position, cr.position]))
+                if note != nil {
+                    reasons.append(Reason(rule: "R6.7", because: "\(field.label) is longer than the PSA allows: \(note!)"))
+                }
+            }
+        }
+
+        private mutating func planCreate(_ record: UserRecord, _ assignment: Assignment, email: String) {
+            let user = record.user
+            var fields = ContactFields()
+            var changes: [FieldChange] = []
+            var reasons = [Reason(rule: "R5.1", because: "no contact of the PSA company has the user's email \(email)", positions: [record.position])]
+            if settings.useEmail {
+                reasons.append(Reason(rule: Scope.isBlank(user.mail) ? "R3.2" : "R3.1", because: Scope.isBlank(user.mail)
+                    ? "useEmail is on but mail is blank: the UPN is used" : "useEmail is on: the contact email is mail"))
+            }
+            for field in SyncedField.allCases {
+                guard let raw = Planner.microsoftValue(field, of: user, useEmail: settings.useEmail) else { continue }
+                let (value, note) = Planner.cut(raw, to: Planner.limit(field, limits))
+                Planner.set(field, value, in: &fields)
+                changes.append(FieldChange(field: field.label, from: nil, to: value, note: note))
+                if let note { reasons.append(Reason(rule: "R6.7", because: "\(field.label) is longer than the PSA allows: \(note)")) }
+            }
+            var siteId: Int?
+            if assignment.site != nil || fallbackSite != nil {
+                guard let site = resolveSite(assignment, userId: user.id) else { return }
+                siteId = site.id
+                changes.append(FieldChange(field: "site", from: nil, to: site.name))
+                reasons.append(Reason(
+                    rule: assignment.filterIndex == nil ? "R2.4" : "R2.5",
+                    because: "the user is assigned to site \"\(site.name)\" (\(assignmentPhrase(assignment)))",
+                    positions: [record.position] + (state.settingsPosition.map { [$0] } ?? [])))
+            }
+            var typeIds: [Int] = []
+            if let type = resolveType(assignment) {
+                typeIds = [type.id]
+                changes.append(FieldChange(field: "contactType", from: nil, to: type.name))
+                reasons.append(Reason(rule: "R10.1", because: typeSourcePhrase(assignment)))
+            }
+            commands.append(Command(
+                id: "create:\(user.id)", kind: .create, userId: user.id, contactId: nil,
+                write: .create(NewContact(fields: fields, siteId: siteId, typeIds: typeIds)), changes: changes,
+                reasons: reasons, settingsVersion: version))
+        }
+
+        private func resolveSite(_ assignment: Assignment, userId: String) -> PSASite? {
+            guard let name = assignment.site else { return fallbackSite }
+            return sitesByName[Scope.normalized(name)]
+        }
+
+        private func resolveType(_ assignment: Assignment) -> PSAContactType? {
+            guard usesContactTypes, let name = assignment.contactType ?? connectionDefaultType else { return nil }
+            return typesByName[Scope.normalized(name)]
+        }
+
+        private func siteName(_ id: Int) -> String {
+            sitesByName.values.first { $0.id == id }?.name ?? "site \(id)"
+        }
+
+        private func assignmentPhrase(_ a: Assignment) -> String {
+            guard let i = a.filterIndex else { return "no filters: the company's default site" }
+            return "first matching filter is #\(i + 1), \(settings.filters[i].kind.summary)"
+        }
+
+        private func typeSourcePhrase(_ a: Assignment) -> String {
+            if let i = a.filterIndex, settings.filters[i].contactType != nil { return "filter #\(i + 1) sets the contact type" }
+            if settings.contactType != nil { return "the company sets the contact type" }
+            return "the PSA connection's default contact type"
+        }
+    }
+}
+
+extension Planner {
+    /// The Microsoft value of a synced field (R6.1, R3), trimmed; `nil` when blank (R6.3).
+    public static func microsoftValue(_ field: SyncedField, of user: DirectoryUser, useEmail: Bool) -> String? {
+        let raw: String? =
+            switch field {
+            case .firstName: user.givenName
+            case .lastName: user.surname
+            case .title: user.jobTitle
+            case .phone: user.businessPhones.first
+            case .mobile: user.mobilePhone
+            case .email: Scope.contactEmail(user, useEmail: useEmail)
+            }
+        guard let raw, !Scope.isBlank(raw) else { return nil }
+        return raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The PSA value of a synced field (the primary email for `email`).
+    public static func psaValue(_ field: SyncedField, of c: PSAContact) -> String? {
+        switch field {
+        case .firstName: c.firstName
+        case .lastName: c.lastName
+        case .title: c.title
+        case .phone: c.phone
+        case .mobile: c.mobile
+        case .email: c.primaryEmail
+        }
+    }
+
+    /// R6.7: a value cut to `limit` characters, with the note the plan shows when it was cut.
+    public static func cut(_ value: String, to limit: Int) -> (String, String?) {
+        guard value.count > limit else { return (value, nil) }
+        let cut = String(value.prefix(limit)).trimmingCharacters(in: .whitespaces)
+        return (cut, "cut from \(value.count) to \(cut.count) characters")
+    }
+
+    static func limit(_ field: SyncedField, _ l: PSAFieldLimits) -> Int {
+        switch field {
+        case .firstName: l.firstName
+        case .lastName: l.lastName
+        case .title: l.title
+        case .phone: l.phone
+        case .mobile: l.mobile
+        case .email: l.email
+        }
+    }
+
+    static func same(_ field: SyncedField, _ value: String, _ current: String?) -> Bool {
+        guard let current else { return false }
+        if field == .email { return Scope.normalized(value) == Scope.normalized(current) }  // R3.3
+        return value.trimmingCharacters(in: .whitespacesAndNewlines) == current.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func set(_ field: SyncedField, _ value: String, in fields: inout ContactFields) {
+        switch field {
+        case .firstName: fields.firstName = value
+        case .lastName: fields.lastName = value
+        case .title: fields.title = value
+        case .phone: fields.phone = value
+        case .mobile: fields.mobile = value
+        case .email: fields.email = value
+        }
+    }
+}

@@ -1,0 +1,89 @@
+// A synthetic large tenant and the cost of planning it, for `rollcall bench plan`.
+
+import Foundation
+
+/// Plans a synthetic tenant of `users` users and as many contacts, and says what it cost.
+public enum PlannerBenchmark {
+    /// What one benchmark run measured.
+    public struct Result: Sendable, Hashable, CustomStringConvertible {
+        public var users: Int
+        public var contacts: Int
+        public var commands: Int
+        /// CPU time of the planning alone (the process's CPU clock), in seconds.
+        public var cpuSeconds: Double
+        /// Wall time of the planning alone, in seconds.
+        public var wallSeconds: Double
+
+        public var description: String {
+            "planned \(users) users against \(contacts) contacts: \(commands) commands in "
+                + String(format: "%.3f s CPU (%.3f s wall)", cpuSeconds, wallSeconds)
+        }
+    }
+
+    /// Builds the tenant (not measured), then plans it once (measured).
+    public static func run(users: Int) -> Result {
+        let (state, settings) = tenant(users: users)
+        let startCPU = clock()
+        let startWall = ContinuousClock.now
+        let plan = Planner.plan(state: state, settings: settings, settingsVersion: 1, limits: .autotask)
+        let wall = ContinuousClock.now - startWall
+        let cpu = Double(clock() - startCPU) / Double(CLOCKS_PER_SEC)
+        let w = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        return Result(users: users, contacts: state.psa.contacts.count, commands: plan.commands.count, cpuSeconds: cpu, wallSeconds: w)
+    }
+
+    /// A tenant shaped like a real one: the article's five filters, most users matched and in step, and a few
+    /// percent each of new users, edited users, users who lost their license, and contacts not yet matched.
+    public static func tenant(users n: Int) -> (CompanyState, CompanySettings) {
+        let settings = CompanySettings(
+            name: "Bench", tenant: "bench.onmicrosoft.com", psaCompanyId: 1, deactivationThreshold: DeactivationThreshold(count: n, percent: 100),
+            filters: [
+                MappingFilter(.group("Management"), site: "New Site"),
+                MappingFilter(.field(attribute: "department", equals: "IT"), site: "New Site"),
+                MappingFilter(.license("EXCHANGESTANDARD"), site: "Site 2"),
+                MappingFilter(.license("SPB"), site: "Main"),
+                MappingFilter(.allLicensed, site: "Site 3"),
+            ])
+        let sites = ["Main", "New Site", "Site 2", "Site 3"].enumerated().map { PSASite(id: $0.offset + 1, name: $0.element, isPrimary: $0.offset == 0) }
+        let siteId = Dictionary(uniqueKeysWithValues: sites.map { ($0.name, $0.id) })
+        let skus = [LicenseSku(skuId: "sku-spb", skuPartNumber: "SPB"), LicenseSku(skuId: "sku-ex1", skuPartNumber: "EXCHANGESTANDARD")]
+        var state = CompanyState(company: "Bench")
+        state.psa.sites = sites
+        state.directory.catalog = skus
+        state.settings = settings
+        state.settingsVersion = 1
+        var managers = Set<String>()
+        var pos: Int64 = 1
+        for i in 0..<n {
+            let id = "user-\(i)"
+            let department = i % 10 == 0 ? "IT" : "Sales"
+            let license = i % 3 == 0 ? "sku-ex1" : "sku-spb"
+            if i % 50 == 0 { managers.insert(id) }
+            let lost = i % 100 == 7
+            let user = DirectoryUser(
+                id: id, userPrincipalName: "user\(i)@bench.example", givenName: "Given\(i)", surname: "Surname\(i)",
+                jobTitle: "Title \(i % 40)", businessPhones: ["+1 555 \(100_000 + i)"], mobilePhone: nil, accountEnabled: true,
+                assignedLicenses: lost ? [] : [AssignedLicense(skuId: license)], department: department)
+            let changed = Dictionary(uniqueKeysWithValues: SyncedField.allCases.map { ($0, pos) })
+            state.directory.users[id] = UserRecord(
+                user: user, position: pos, removal: nil, removalPosition: nil, fieldChangedAt: changed, eligibilitySince: pos)
+            pos += 1
+            if i % 100 == 3 { continue }  // a new user: no contact yet
+            let site = managers.contains(id) || department == "IT" ? "New Site" : license == "sku-ex1" ? "Site 2" : "Main"
+            let contact = PSAContact(
+                id: 10_000 + i, companyId: 1, firstName: "Given\(i)", lastName: "Surname\(i)",
+                title: i % 100 == 5 ? "Old title" : "Title \(i % 40)", phone: "+1 555 \(100_000 + i)",
+                emails: ["user\(i)@bench.example"], isActive: true, siteId: siteId[site])
+            state.psa.contacts[contact.id] = ContactRecord(contact: contact, position: pos, missing: false, missingPosition: nil)
+            pos += 1
+            if i % 100 != 9 {  // not yet matched: matched by email this run
+                state.matches.byUser[id] = MatchRecord(userId: id, contactId: contact.id, basis: .email, position: pos, runId: "r0")
+                state.matches.byContact[contact.id] = id
+                pos += 1
+            }
+        }
+        state.directory.groups["management"] = GroupRecord(groupId: "g-mgmt", displayName: "Management", userIds: managers, position: pos)
+        state.position = pos
+        return (state, settings)
+    }
+}

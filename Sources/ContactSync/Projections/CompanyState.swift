@@ -1,0 +1,113 @@
+// One company's projections together: what the planner, the engine and `rollcall why` read.
+
+import Foundation
+
+/// Every projection of one company, folded from its events; `Codable` so it can be stored with a checkpoint.
+///
+/// Folding from position 0 and continuing a stored state from its checkpoint give the same state.
+public struct CompanyState: Codable, Sendable, Hashable {
+    /// Bump when the fold changes meaning: stored states of another version are rebuilt from position 0.
+    public static let codeVersion = 1
+
+    public var company: String
+    /// The position of the last event folded in (0 before any).
+    public var position: Int64 = 0
+    public var directory = DirectoryProjection()
+    public var psa = PSAProjection()
+    public var matches = MatchProjection()
+    public var assignments = AssignmentProjection()
+    /// The latest recorded settings, and their version (0 before any).
+    public var settings: CompanySettings?
+    public var settingsVersion: Int = 0
+    public var settingsPosition: Int64?
+    /// The latest run started, and where (R6.6 `onChange` reads what changed since).
+    public var currentRunId: String?
+    public var currentRunPosition: Int64?
+    /// Runs whose deactivations wait for approval (R8.4): run id → held command ids.
+    public var heldRuns: [String: [String]] = [:]
+    /// Writes attempted with no outcome yet ("in doubt"), keyed `runId/commandId`.
+    public var inDoubt: [String: CommandAttempted] = [:]
+
+    /// An empty state for a company.
+    public init(company: String) {
+        self.company = company
+    }
+
+    /// Folds one event in. Events at or before `position` are ignored, so replaying an overlap is harmless.
+    public mutating func apply(_ envelope: EventEnvelope) {
+        guard envelope.position > position else { return }
+        position = envelope.position
+        directory.apply(envelope)
+        psa.apply(envelope)
+        matches.apply(envelope)
+        switch envelope.event {
+        case .settingsChanged(let e):
+            settings = e.settings
+            settingsVersion = e.version
+            settingsPosition = envelope.position
+        case .runStarted(let e):
+            currentRunId = e.runId
+            currentRunPosition = envelope.position
+        case .deactivationsHeld(let e):
+            heldRuns[e.runId] = e.commandIds
+        case .deactivationsApproved(let e):
+            heldRuns[e.runId] = nil
+        case .commandAttempted(let e):
+            inDoubt["\(e.runId)/\(e.commandId)"] = e
+        case .commandSucceeded(let e):
+            inDoubt["\(e.runId)/\(e.commandId)"] = nil
+        case .commandFailed(let e):
+            inDoubt["\(e.runId)/\(e.commandId)"] = nil
+        default:
+            break
+        }
+        assignments.apply(envelope, directory: directory, settings: settings)
+    }
+
+    /// Folds events in order.
+    public mutating func apply<S: Sequence>(_ envelopes: S) where S.Element == EventEnvelope {
+        for e in envelopes { apply(e) }
+    }
+
+    /// The state after folding `events` into an empty state.
+    public static func fold<S: Sequence>(company: String, _ events: S) -> CompanyState where S.Element == EventEnvelope {
+        var s = CompanyState(company: company)
+        s.apply(events)
+        return s
+    }
+
+    /// The number of contacts currently matched (R8.4's base).
+    public var matchedCount: Int { matches.byUser.count }
+}
+
+/// Where each user is assigned under the latest recorded settings (R2): in-scope users only.
+public struct AssignmentProjection: Codable, Sendable, Hashable {
+    public static let codeVersion = 1
+
+    public var byUser: [String: Assignment] = [:]
+
+    /// An empty projection.
+    public init() {}
+
+    /// Re-decides the users an event can affect: one user for a user event, everyone for settings, groups or licenses.
+    mutating func apply(_ envelope: EventEnvelope, directory: DirectoryProjection, settings: CompanySettings?) {
+        guard let settings else { return }
+        switch envelope.event {
+        case .directoryUserObserved(let e):
+            decide(e.user.id, directory: directory, scope: CompiledScope(settings: settings, context: directory.scopeContext))
+        case .directoryUserRemoved(let e):
+            decide(e.userId, directory: directory, scope: CompiledScope(settings: settings, context: directory.scopeContext))
+        case .settingsChanged, .groupMembersObserved, .licenseCatalogObserved, .directoryReadCompleted:
+            let scope = CompiledScope(settings: settings, context: directory.scopeContext)
+            byUser = [:]
+            for id in directory.users.keys { decide(id, directory: directory, scope: scope) }
+        default:
+            return
+        }
+    }
+
+    private mutating func decide(_ id: String, directory: DirectoryProjection, scope: CompiledScope) {
+        guard let r = directory.users[id] else { return }
+        byUser[id] = scope.decide(r.user, eligibility: r.eligibility).assignment
+    }
+}

@@ -1,0 +1,89 @@
+// R11: when a company's run is due, and how run requests of one company queue up instead of overlapping.
+
+import Foundation
+
+/// R11.1 as a pure function: which run, if any, is due at `now`.
+public enum RunSchedule {
+    /// How soon after a settings change its run must start (R11.1).
+    public static let settingsChangeDelay: TimeInterval = 5 * 60
+
+    /// The most recent daily slot at or before `now`, in `timeZone`.
+    public static func lastDailySlot(atOrBefore now: Date, at time: DailyTime, timeZone: TimeZone) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var parts = calendar.dateComponents([.year, .month, .day], from: now)
+        parts.hour = time.hour
+        parts.minute = time.minute
+        let today = calendar.date(from: parts) ?? now
+        return today <= now ? today : calendar.date(byAdding: .day, value: -1, to: today) ?? today
+    }
+
+    /// The trigger of the run due at `now`: a settings change not yet run first (due at once, so it starts within
+    /// the 5 minutes of R11.1 when polled more often), then a daily slot passed since the last run; `nil` when none.
+    public static func due(
+        now: Date, enabled: Bool, lastRunStartedAt: Date?, settingsChangedAt: Date?, dailyAt: DailyTime, timeZone: TimeZone
+    ) -> RunTrigger? {
+        guard enabled else { return nil }  // R11.5
+        if let changed = settingsChangedAt, changed <= now, lastRunStartedAt.map({ $0 < changed }) ?? true {
+            return .settingsChanged
+        }
+        let slot = lastDailySlot(atOrBefore: now, at: dailyAt, timeZone: timeZone)
+        if lastRunStartedAt.map({ $0 < slot }) ?? true { return .schedule }
+        return nil
+    }
+}
+
+/// R11.4: one company's run requests; runs never overlap, a request during a run waits, and waiting ones merge.
+public struct RunQueue: Sendable, Hashable {
+    /// A request for a run.
+    public struct Request: Sendable, Hashable {
+        public var trigger: RunTrigger
+        public var mode: DirectoryReadMode
+
+        /// Makes a request.
+        public init(trigger: RunTrigger, mode: DirectoryReadMode) {
+            self.trigger = trigger
+            self.mode = mode
+        }
+    }
+
+    /// What became of a request.
+    public enum Outcome: Sendable, Hashable {
+        /// Nothing was running: start it now.
+        case start(Request)
+        /// A run is going: this one waits for it.
+        case queued
+        /// A run is going and one already waits: merged into the waiting one.
+        case merged
+    }
+
+    public private(set) var running: Request?
+    public private(set) var waiting: Request?
+
+    /// An idle queue.
+    public init() {}
+
+    /// Asks for a run.
+    public mutating func request(_ r: Request) -> Outcome {
+        guard running != nil else {
+            running = r
+            return .start(r)
+        }
+        guard let w = waiting else {
+            waiting = r
+            return .queued
+        }
+        // A full read covers a delta one (R11.3); a manual ask is reported as manual.
+        waiting = Request(
+            trigger: r.trigger == .manual || w.trigger == .manual ? .manual : w.trigger,
+            mode: r.mode == .full || w.mode == .full ? .full : .delta)
+        return .merged
+    }
+
+    /// The running run ended; returns the waiting request, which is now running, if any.
+    public mutating func finish() -> Request? {
+        running = waiting
+        waiting = nil
+        return running
+    }
+}

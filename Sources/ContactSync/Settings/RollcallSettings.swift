@@ -1,0 +1,168 @@
+// The whole of rollcall.yaml: the log's file, the Microsoft app, the PSA connection, and the companies.
+
+import Foundation
+
+/// Everything rollcall.yaml says, with `${VAR}` already read from the environment.
+public struct RollcallSettings: Sendable, Hashable {
+    /// The event log's SQLite file.
+    public var database: String
+    public var microsoft: MicrosoftSettings
+    public var psa: PSASettings
+    public var companies: [CompanySettings]
+    /// Where each setting was written, for problems found after loading (`validate(company:…)`).
+    public var source: SettingsSource
+
+    /// Makes settings.
+    public init(database: String, microsoft: MicrosoftSettings, psa: PSASettings, companies: [CompanySettings], source: SettingsSource = SettingsSource(file: "rollcall.yaml")) {
+        self.database = database
+        self.microsoft = microsoft
+        self.psa = psa
+        self.companies = companies
+        self.source = source
+    }
+
+    /// The company of that name (case-insensitive), if any.
+    public func company(named name: String) -> CompanySettings? {
+        companies.first { $0.name.lowercased() == name.lowercased() }
+    }
+}
+
+/// The MSP's multi-tenant Microsoft app.
+public struct MicrosoftSettings: Sendable, Hashable {
+    public var clientId: String
+    /// A secret: never logged, never in an event.
+    public var clientSecret: String
+    public var loginUrl: String
+    public var graphUrl: String
+
+    /// Makes Microsoft settings, with the public cloud's URLs by default.
+    public init(clientId: String, clientSecret: String, loginUrl: String = "https://login.microsoftonline.com", graphUrl: String = "https://graph.microsoft.com") {
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.loginUrl = loginUrl
+        self.graphUrl = graphUrl
+    }
+}
+
+/// The one PSA connection of rollcall.yaml.
+public enum PSASettings: Sendable, Hashable {
+    case autotask(AutotaskSettings)
+    case connectwise(ConnectWiseSettings)
+
+    /// Which PSA it is.
+    public var system: PSASystem {
+        switch self {
+        case .autotask: .autotask
+        case .connectwise: .connectwise
+        }
+    }
+
+    /// The connection's default contact type (ConnectWise; R10.1).
+    public var defaultContactType: String? {
+        if case .connectwise(let c) = self { return c.defaultContactType }
+        return nil
+    }
+}
+
+/// An Autotask API user.
+public struct AutotaskSettings: Sendable, Hashable {
+    public var username: String
+    /// A secret: never logged, never in an event.
+    public var secret: String
+    public var integrationCode: String
+    /// The zone's REST base; `nil` means discover it from the username.
+    public var url: String?
+
+    /// Makes Autotask settings.
+    public init(username: String, secret: String, integrationCode: String, url: String? = nil) {
+        self.username = username
+        self.secret = secret
+        self.integrationCode = integrationCode
+        self.url = url
+    }
+}
+
+/// A ConnectWise API member's keys.
+public struct ConnectWiseSettings: Sendable, Hashable {
+    public var url: String
+    public var company: String
+    public var publicKey: String
+    /// A secret: never logged, never in an event.
+    public var privateKey: String
+    public var clientId: String
+    public var defaultContactType: String?
+
+    /// Makes ConnectWise settings.
+    public init(url: String, company: String, publicKey: String, privateKey: String, clientId: String, defaultContactType: String? = nil) {
+        self.url = url
+        self.company = company
+        self.publicKey = publicKey
+        self.privateKey = privateKey
+        self.clientId = clientId
+        self.defaultContactType = defaultContactType
+    }
+}
+
+/// Where settings came from: the file and the line of each company's fields.
+public struct SettingsSource: Sendable, Hashable {
+    public var file: String
+    /// `"<company>|<field path>"` → line, e.g. `"Contoso|filters[2].site"`.
+    public var lines: [String: Int]
+
+    /// Makes a source map.
+    public init(file: String, lines: [String: Int] = [:]) {
+        self.file = file
+        self.lines = lines
+    }
+
+    /// The line of a company's field, else of its nearest enclosing entry (`filters[2]`), else of the company block.
+    public func line(company: String, field: String) -> Int? {
+        var path = Substring(field)
+        while true {
+            if let line = lines["\(company)|\(path)"] { return line }
+            guard let dot = path.lastIndex(of: ".") else { return lines["\(company)|"] }
+            path = path[..<dot]
+        }
+    }
+}
+
+/// One thing wrong with the settings: where, for which company and field, and what to do.
+public struct SettingsProblem: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var company: String?
+    /// The field path, e.g. `companies[0].filters[2].site`.
+    public var field: String
+    public var message: String
+
+    /// Makes a problem.
+    public init(file: String, line: Int?, company: String?, field: String, message: String) {
+        self.file = file
+        self.line = line
+        self.company = company
+        self.field = field
+        self.message = message
+    }
+
+    /// `rollcall.yaml:14: company "Contoso": filters[2].site: …`
+    public var description: String {
+        var s = line.map { "\(file):\($0)" } ?? file
+        if let company { s += ": company \"\(company)\"" }
+        return s + ": \(field): \(message)"
+    }
+}
+
+/// Settings that cannot be used, with every problem found (the file is refused whole).
+public struct SettingsError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var problems: [SettingsProblem]
+
+    /// Makes an error.
+    public init(problems: [SettingsProblem]) {
+        self.problems = problems
+    }
+
+    public var description: String {
+        "the settings cannot be used (\(problems.count) problem\(problems.count == 1 ? "" : "s")); nothing was changed:\n"
+            + problems.map { "  " + $0.description }.joined(separator: "\n")
+    }
+}

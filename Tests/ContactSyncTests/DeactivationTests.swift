@@ -1,0 +1,133 @@
+// R8 (deactivate), R9 (reactivate) and R10 (contact types), one test per rule.
+
+import ContactSync
+import Foundation
+import Testing
+
+@Suite("R8 Deactivate")
+struct DeactivationTests {
+    @Test("R8.1 a matched contact is set inactive when its user becomes ineligible")
+    func r8_1() {
+        var t = Tenant()
+        let ada = t.user("ada")
+        let bob = t.user("bob")
+        t.run()
+        t.edit(ada) { $0.assignedLicenses = [] }
+        t.edit(bob) { $0.accountEnabled = false }
+        let plan = t.run().plan
+        #expect(Set(plan.deactivations.compactMap(\.userId)) == [ada, bob])
+        #expect(plan.deactivations.allSatisfy { $0.ruleIds.first == "R8.1" && $0.changes == [FieldChange(field: "active", from: "true", to: "false")] })
+        #expect(t.contactOf(ada)?.isActive == false && t.contactOf(bob)?.isActive == false)
+        #expect(t.run().plan.commands.isEmpty)  // already inactive: nothing more
+    }
+
+    @Test("R8.2 a contact that was never matched is never touched")
+    func r8_2() {
+        var t = Tenant()
+        let lonely = t.contact(email: "former@contoso.example")
+        let disabledsTwin = t.contact(email: "dis@contoso.example")
+        t.user("dis") { $0.accountEnabled = false }
+        t.user("ada")
+        let plan = t.run().plan
+        #expect(!plan.commands.contains { $0.contactId == lonely || $0.contactId == disabledsTwin })
+        #expect(t.contacts[lonely]?.isActive == true && t.contacts[disabledsTwin]?.isActive == true)
+    }
+
+    @Test("R8.3 contacts are never deleted: every write is a create or an update")
+    func r8_3() {
+        var t = Tenant()
+        let ada = t.user("ada")
+        t.contact(email: "bob@contoso.example")
+        let bob = t.user("bob")
+        t.run()
+        t.remove(ada, reason: .deleted)
+        t.remove(bob, reason: .softDeleted)
+        let plan = t.run().plan
+        #expect(plan.commands.count == 2)
+        #expect(plan.commands.allSatisfy { $0.deactivates })
+        #expect(t.contacts.count == 2)
+        #expect(t.contacts.values.allSatisfy { !$0.isActive })
+    }
+
+    @Test("R8.4 too many deactivations are held until approved; creates and updates still apply")
+    func r8_4() {
+        var t = Tenant()
+        let users = (0..<20).map { t.user("user\($0)") }
+        t.run()
+        for u in users.prefix(12) { t.edit(u) { $0.assignedLicenses = [] } }
+        t.edit(users[19]) { $0.jobTitle = "Boss" }
+        let newcomer = t.user("newcomer")
+        let (plan, safety) = t.run()
+        #expect(plan.deactivations.count == 12)
+        #expect(safety.held && safety.heldCommandIds.count == 12)
+        #expect(users.prefix(12).allSatisfy { t.contactOf($0)?.isActive == true })
+        #expect(t.contactOf(users[19])?.title == "Boss")
+        #expect(t.contactOf(newcomer) != nil)
+        #expect(t.state.heldRuns["run-2"]?.count == 12)
+        t.approve(runId: "run-2")
+        #expect(users.prefix(12).allSatisfy { t.contactOf($0)?.isActive == false })
+        #expect(t.state.heldRuns.isEmpty)
+
+        // more than 10 but not more than 10 %: applied at once
+        let small = Plan(commands: (0..<11).map { Command(id: "c\($0)", kind: .deactivate, userId: nil, contactId: $0, write: .update(contactId: $0, ContactUpdate(isActive: false)), reasons: [], settingsVersion: 1) }, notes: [], matchedCount: 200, settingsVersion: 1)
+        #expect(!DeactivationSafety.decide(small, threshold: .standard).held)
+        #expect(DeactivationSafety.decide(small, threshold: DeactivationThreshold(count: 10, percent: 5)).held)
+    }
+}
+
+@Suite("R9 Reactivate")
+struct ReactivationTests {
+    @Test("R9.1 an eligible matched user reactivates its inactive contact, with R6 in the same write")
+    func r9_1() {
+        var t = Tenant()
+        let old = t.contact(email: "ada@contoso.example", active: false)
+        let ada = t.user("ada")
+        let plan = t.run().plan
+        #expect(plan.commands.count == 1)
+        let cmd = plan.commands[0]
+        #expect(cmd.kind == .reactivate && cmd.match?.contactId == old)
+        guard case .update(_, let u)? = cmd.write else { Issue.record("no update"); return }
+        #expect(u.isActive == true && u.fields.firstName == "Ada")
+        #expect(cmd.ruleIds.contains("R9.1") && cmd.ruleIds.contains("R6.2"))
+        #expect(t.contactOf(ada)?.isActive == true)
+    }
+}
+
+@Suite("R10 Contact types")
+struct ContactTypeTests {
+    @Test("R10.1 new contacts get the filter's type, else the company's, else the connection default")
+    func r10_1() {
+        var t = Tenant {
+            $0.filters = [MappingFilter(.field(attribute: "department", equals: "IT"), site: "Main", contactType: "Tech"), MappingFilter(.allLicensed, site: "Main")]
+        }
+        t.contactTypes = [PSAContactType(id: 1, name: "Tech"), PSAContactType(id: 2, name: "Staff"), PSAContactType(id: 3, name: "Employee")]
+        t.connectionDefaultType = "Employee"
+        let it = t.user("it") { $0.department = "IT" }
+        let plain = t.user("plain")
+        t.run()
+        #expect(t.contactOf(it)?.typeIds == [1])
+        #expect(t.contactOf(plain)?.typeIds == [3])
+        t.settings.contactType = "Staff"
+        let late = t.user("late")
+        t.run()
+        #expect(t.contactOf(late)?.typeIds == [2])
+    }
+
+    @Test("R10.2 types are added, never removed")
+    func r10_2() {
+        var t = Tenant { $0.contactType = "Staff" }
+        t.contactTypes = [PSAContactType(id: 2, name: "Staff"), PSAContactType(id: 5, name: "Owner")]
+        let ada = t.user("ada")
+        t.run()
+        let contact = t.contactOf(ada)!.id
+        t.editContact(contact) { $0.typeIds.append(5) }
+        t.settings.contactType = "Owner"
+        #expect(t.run().plan.commands.isEmpty)
+        t.settings.contactType = "Staff"
+        t.editContact(contact) { $0.typeIds = [5] }
+        let plan = t.run().plan
+        guard case .update(_, let u)? = plan.commands.first?.write else { Issue.record("no update"); return }
+        #expect(u.addTypeIds == [2])
+        #expect(t.contacts[contact]?.typeIds == [5, 2])
+    }
+}

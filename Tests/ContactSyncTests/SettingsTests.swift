@@ -1,0 +1,153 @@
+// rollcall.yaml: loading DESIGN.md's example, naming every problem by file, line, company and field, and checks
+// against what the PSA company and tenant have.
+
+import ContactSync
+import Foundation
+import Testing
+
+/// The rollcall.yaml of DESIGN.md, verbatim.
+let designYAML = """
+database: rollcall.sqlite3          # the event log; created on first use
+microsoft:
+  clientId: 00000000-0000-0000-0000-000000000000   # the MSP's multi-tenant app
+  clientSecret: ${GRAPH_CLIENT_SECRET}             # ${VAR} reads the environment
+  loginUrl: https://login.microsoftonline.com      # default; overridable (emulator, national clouds)
+  graphUrl: https://graph.microsoft.com            # default; overridable
+psa:                                # exactly one of autotask / connectwise
+  autotask:
+    username: api-user@msp.example
+    secret: ${AUTOTASK_SECRET}
+    integrationCode: ${AUTOTASK_INTEGRATION_CODE}
+    url: https://webservices5.autotask.net/ATServicesRest/   # optional: zone discovery when absent
+  # connectwise:
+  #   url: https://api-na.myconnectwise.net/v4_6_release/apis/3.0/
+  #   company: mspco
+  #   publicKey: ...
+  #   privateKey: ${CW_PRIVATE_KEY}
+  #   clientId: ...
+  #   defaultContactType: Employee
+companies:
+  - name: Contoso                   # unique; used on the command line
+    tenant: contoso.onmicrosoft.com # tenant id or domain
+    psaCompanyId: 12345
+    enabled: true
+    updateExisting: true
+    useEmail: false
+    defaultSite: Main
+    deactivateOutOfScope: true
+    deactivationThreshold: { count: 10, percent: 10 }
+    dailyAt: "02:00"                # local time of the daily run
+    fieldPolicy:                    # optional, R6.6: always (default) | onCreateOnly | onChange
+      title: onChange
+      mobile: onCreateOnly
+    filters:                        # priority order; first match wins
+      - { group: Management, site: New Site }
+      - { field: department, equals: IT, site: New Site }
+      - { license: EXCHANGESTANDARD, site: Site 2 }
+      - { license: SPB, site: Main }
+      - { allLicensed: true, site: Site 3 }
+
+"""
+
+let environment = ["GRAPH_CLIENT_SECRET": "g-secret", "AUTOTASK_SECRET": "a-secret", "AUTOTASK_INTEGRATION_CODE": "CODE"]
+
+@Suite("Settings")
+struct SettingsTests {
+    @Test("DESIGN.md's rollcall.yaml loads, with ${VAR} read from the environment")
+    func loadsDesignExample() throws {
+        let s = try SettingsLoader.load(yaml: designYAML, path: "rollcall.yaml", environment: environment)
+        #expect(s.microsoft.clientSecret == "g-secret")
+        guard case .autotask(let at) = s.psa else { Issue.record("not autotask"); return }
+        #expect(at.secret == "a-secret" && at.integrationCode == "CODE")
+        let c = try #require(s.companies.first)
+        #expect(c.name == "Contoso" && c.psaCompanyId == 12345 && c.defaultSite == "Main")
+        #expect(c.fieldPolicy == [.title: .onChange, .mobile: .onCreateOnly])
+        #expect(c.filters == [
+            MappingFilter(.group("Management"), site: "New Site"),
+            MappingFilter(.field(attribute: "department", equals: "IT"), site: "New Site"),
+            MappingFilter(.license("EXCHANGESTANDARD"), site: "Site 2"),
+            MappingFilter(.license("SPB"), site: "Main"),
+            MappingFilter(.allLicensed, site: "Site 3"),
+        ])
+        #expect(s.source.line(company: "Contoso", field: "filters[2]") == 37)
+    }
+
+    @Test("every problem is named with file, line, company and field")
+    func everyProblemNamed() {
+        let bad = designYAML
+            .replacingOccurrences(of: "psaCompanyId: 12345", with: "psaCompanyId: twelve")
+            .replacingOccurrences(of: "title: onChange", with: "title: sometimes")
+            .replacingOccurrences(of: "{ field: department, equals: IT, site: New Site }", with: "{ field: shoeSize, equals: IT, site: New Site }")
+            .replacingOccurrences(of: "dailyAt: \"02:00\"", with: "dailyAt: \"25:00\"")
+        do {
+            _ = try SettingsLoader.load(yaml: bad, path: "/etc/rollcall.yaml", environment: [:])
+            Issue.record("bad settings loaded")
+        } catch {
+            let text = error.problems.map(\.description)
+            #expect(error.problems.count == 7, "\(text)")
+            #expect(text.contains { $0.hasPrefix("/etc/rollcall.yaml:4: microsoft.clientSecret: reads environment variable GRAPH_CLIENT_SECRET") })
+            #expect(text.contains { $0.hasPrefix("/etc/rollcall.yaml:10: psa.autotask.secret: reads environment variable AUTOTASK_SECRET") })
+            #expect(text.contains { $0.hasPrefix("/etc/rollcall.yaml:23: company \"Contoso\": companies[0].psaCompanyId: is \"twelve\"") })
+            #expect(text.contains { $0.hasPrefix("/etc/rollcall.yaml:30: company \"Contoso\": companies[0].dailyAt") })
+            #expect(text.contains { $0.hasPrefix("/etc/rollcall.yaml:32: company \"Contoso\": companies[0].fieldPolicy.title: must be always, onCreateOnly or onChange") })
+            #expect(text.contains { $0.contains("companies[0].filters[1].field: \"shoeSize\" is not an attribute") })
+        }
+    }
+
+    @Test("duplicate company names, unknown keys and a PSA with both systems are refused")
+    func structuralProblems() {
+        let yaml = """
+        microsoft: { clientId: app, clientSecret: s }
+        psa:
+          autotask: { username: u, secret: s, integrationCode: c }
+          connectwise: { url: u, company: c, publicKey: p, privateKey: k, clientId: i }
+        companies:
+          - { name: Contoso, tenant: contoso.example, psaCompanyId: 1, colour: blue }
+          - { name: contoso, tenant: other.example, psaCompanyId: 2, filters: [ { group: A, license: SPB, site: Main } ] }
+        """
+        #expect {
+            try SettingsLoader.load(yaml: yaml, path: "r.yaml", environment: [:])
+        } throws: { error in
+            let text = (error as! SettingsError).description
+            return text.contains("r.yaml:3: psa: must hold exactly one of autotask or connectwise")
+                && text.contains("r.yaml:6: company \"Contoso\": companies[0].colour: is not a setting")
+                && text.contains("r.yaml:7: company \"contoso\": companies[1].name: is used by companies[0] too")
+                && text.contains("companies[1].filters[0]: must have exactly one of allLicensed, group, field, upnDomain, license (has group, license)")
+        }
+    }
+
+    @Test("sites and licenses the PSA company and tenant lack are errors once known")
+    func validateAgainstPSA() throws {
+        let s = try SettingsLoader.load(yaml: designYAML, path: "rollcall.yaml", environment: environment)
+        let company = s.companies[0]
+        let sites = [PSASite(id: 1, name: "Main"), PSASite(id: 2, name: "new site"), PSASite(id: 3, name: "Site 2")]
+        let problems = SettingsLoader.validate(company: company, sites: sites, licenses: [SKU.businessPremium], source: s.source)
+        #expect(problems.map(\.description) == [
+            "rollcall.yaml:39: company \"Contoso\": filters[4].site: names site \"Site 3\", which PSA company 12345 does not have; sites are: Main, Site 2, new site",
+            "rollcall.yaml:37: company \"Contoso\": filters[2].license: names license \"EXCHANGESTANDARD\", which tenant contoso.onmicrosoft.com does not subscribe to; its SKUs are: SPB",
+        ])
+        #expect(SettingsLoader.validate(company: company, sites: [], licenses: [], source: s.source).isEmpty)
+    }
+
+    @Test("a company's changed settings become a new SettingsChanged version; unchanged ones do not")
+    func settingsChangedVersions() throws {
+        let s = try SettingsLoader.load(yaml: designYAML, path: "rollcall.yaml", environment: environment)
+        let first = try #require(SettingsChanged.next(for: s.companies[0], after: nil, version: 0))
+        #expect(first.version == 1 && first.company == "Contoso")
+        #expect(SettingsChanged.next(for: s.companies[0], after: first.settings, version: 1) == nil)
+        var changed = s.companies[0]
+        changed.useEmail = true
+        #expect(SettingsChanged.next(for: changed, after: first.settings, version: 1)?.version == 2)
+        let payload = String(decoding: try DomainEvent.settingsChanged(first).encodePayload(), as: UTF8.self)
+        #expect(!payload.contains("a-secret") && !payload.contains("g-secret"))
+    }
+
+    @Test("the init samples load for both PSAs")
+    func samplesLoad() throws {
+        let at = try SettingsLoader.load(yaml: SettingsLoader.sample(for: .autotask), path: "rollcall.yaml", environment: environment)
+        #expect(at.psa.system == .autotask && at.companies.count == 1)
+        let cw = try SettingsLoader.load(yaml: SettingsLoader.sample(for: .connectwise), path: "rollcall.yaml", environment: ["GRAPH_CLIENT_SECRET": "x", "CW_PRIVATE_KEY": "k"])
+        #expect(cw.psa.system == .connectwise && cw.psa.defaultContactType == "Employee")
+        #expect(cw.companies[0].contactType == "Employee")
+    }
+}
