@@ -357,7 +357,7 @@ extension Planner {
 
     /// R6.7: a value cut to `limit` characters, with the note the plan shows when it was cut.
     public static func cut(_ value: String, to limit: Int) -> (String, String?) {
-        guard value.count > limit else { return (value, nil) }
+        guard value.utf8.count > limit, value.count > limit else { return (value, nil) }
         let cut = String(value.prefix(limit)).trimmingCharacters(in: .whitespaces)
         return (cut, "cut from \(value.count) to \(cut.count) characters")
     }

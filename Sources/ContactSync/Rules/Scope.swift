@@ -65,13 +65,18 @@ public enum Scope {
 
     /// `s` without leading and trailing whitespace; cheap when there is none, which is nearly always.
     public static func trimmed(_ s: String) -> String {
-        guard let first = s.first, let last = s.last, first.isWhitespace || last.isWhitespace else { return s }
+        guard let first = s.utf8.first, let last = s.utf8.last, !(isPlainASCII(first) && isPlainASCII(last)) else { return s }
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// A visible ASCII byte: certainly not whitespace, so Unicode properties need not be looked up.
+    @inline(__always)
+    static func isPlainASCII(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
 
     /// True when `s` is nil or only whitespace.
     public static func isBlank(_ s: String?) -> Bool {
         guard let s else { return true }
+        if let first = s.utf8.first, isPlainASCII(first) { return false }
         return s.allSatisfy(\.isWhitespace)
     }
 
