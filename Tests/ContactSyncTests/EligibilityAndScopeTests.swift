@@ -69,6 +69,12 @@ struct ScopeTests {
         t.run()
         #expect(t.contactOf(ada)?.siteId == 3)
         #expect(t.contactOf(ada)?.typeIds == [7])
+        t.settings.filters = [MappingFilter(.allLicensed, site: "Site 9")]
+        let bob = t.user("bob")
+        let plan = t.run().plan
+        #expect(t.contactOf(bob) == nil)
+        #expect(plan.notes.contains { $0.rule == "R2.1" && $0.userId == bob && $0.message.contains("\"Site 9\", which PSA company 100 does not have") })
+        #expect(t.contactOf(ada)?.siteId == 3)  // left where it is
     }
 
     @Test("R2.2 filter kinds: allLicensed, group, field, upnDomain, license")

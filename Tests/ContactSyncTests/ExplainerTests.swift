@@ -44,4 +44,20 @@ struct ExplainerTests {
         #expect(story.last?.text.contains("failed to create a PSA contact for Microsoft 365 user ada@contoso.example (HTTP 500): the PSA refused the write") == true)
         #expect(story.last?.ruleIds.contains("R12.1") == true)
     }
+
+    @Test("a write with no outcome is told as in doubt")
+    func inDoubt() {
+        var t = Tenant()
+        let ada = t.user("ada")
+        t.run()
+        t.edit(ada) { $0.jobTitle = "CTO" }
+        t.observe(runId: "run-2")
+        let plan = t.plan()
+        let command = plan.commands[0]
+        t.append(.commandPlanned(CommandPlanned(runId: "run-2", command: command)))
+        t.append(.commandAttempted(CommandAttempted(runId: "run-2", commandId: command.id, userId: ada, contactId: command.contactId, write: command.write!)))
+        let story = Explainer().story(of: .user(ada), in: t.events)
+        #expect(story.last?.text.hasPrefix("run run-2 sent a write to update PSA contact \(command.contactId!) but recorded no outcome") == true)
+        #expect(t.state.inDoubt.keys.sorted() == ["run-2/\(command.id)"])
+    }
 }

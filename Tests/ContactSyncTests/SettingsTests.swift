@@ -116,6 +116,18 @@ struct SettingsTests {
         }
     }
 
+    @Test("a company name cannot hold the stream separator")
+    func nameWithSlash() {
+        let yaml = designYAML.replacingOccurrences(of: "name: Contoso", with: "name: Contoso/EU")
+        #expect {
+            try SettingsLoader.load(yaml: yaml, path: "rollcall.yaml", environment: environment)
+        } throws: { error in
+            (error as! SettingsError).problems.map(\.description) == [
+                "rollcall.yaml:21: company \"Contoso/EU\": companies[0].name: contains \"/\", which the event log uses to separate stream names; choose a name without it"
+            ]
+        }
+    }
+
     @Test("sites and licenses the PSA company and tenant lack are errors once known")
     func validateAgainstPSA() throws {
         let s = try SettingsLoader.load(yaml: designYAML, path: "rollcall.yaml", environment: environment)

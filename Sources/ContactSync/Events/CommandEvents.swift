@@ -72,6 +72,15 @@ public struct DeactivationsHeld: Codable, Sendable, Hashable {
     public var matchedContacts: Int
     public var threshold: DeactivationThreshold
 
+    /// Makes the event.
+    public init(runId: String, commandIds: [String], deactivations: Int, matchedContacts: Int, threshold: DeactivationThreshold) {
+        self.runId = runId
+        self.commandIds = commandIds
+        self.deactivations = deactivations
+        self.matchedContacts = matchedContacts
+        self.threshold = threshold
+    }
+
     /// Makes the event from a safety decision.
     public init(runId: String, decision: DeactivationDecision) {
         self.runId = runId

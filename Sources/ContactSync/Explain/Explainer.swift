@@ -80,6 +80,7 @@ public struct Explainer: Sendable {
         }
         var teller = Teller(explainer: self, users: users, contacts: contacts)
         for env in events { teller.tell(env) }
+        teller.tellInDoubt()
         return teller.lines
     }
 
@@ -107,6 +108,8 @@ private struct Teller {
     var planned: [String: Command] = [:]
     var recordedAt: [Int64: Date] = [:]
     var settingsVersion = 0
+    /// Attempts with no outcome yet, keyed `runId/commandId`.
+    var attempts: [String: (EventEnvelope, CommandAttempted)] = [:]
 
     init(explainer: Explainer, users: Set<String>, contacts: Set<Int>) {
         self.explainer = explainer
@@ -178,7 +181,10 @@ private struct Teller {
             let mine = e.commandIds.filter { planned["\(e.runId)/\($0)"].map { concerns(user: $0.userId, contact: $0.contactId) } ?? false }
             guard !mine.isEmpty else { return }
             say(env, ["R8.4"], "the held deactivations of run \(e.runId) were approved\(e.approvedBy.map { " by \($0)" } ?? "")")
+        case .commandAttempted(let e) where concerns(user: e.userId, contact: e.contactId):
+            attempts["\(e.runId)/\(e.commandId)"] = (env, e)
         case .commandSucceeded(let e) where concerns(user: e.userId, contact: e.contactId):
+            attempts["\(e.runId)/\(e.commandId)"] = nil
             let c = planned["\(e.runId)/\(e.commandId)"]
             let what = c.map(subject) ?? "PSA contact \(e.contactId)"
             var text = "\(what) \(Self.verb(e.kind, past: true)) on \(explainer.format(env.recordedAt)) by run \(e.runId)"
@@ -187,6 +193,7 @@ private struct Teller {
             say(env, (c?.ruleIds ?? []) + (e.kind == .create ? ["R5.3"] : []) + ["R12.1"], text)
             lastContact[e.contact.id] = e.contact
         case .commandFailed(let e) where concerns(user: e.userId, contact: e.contactId):
+            attempts["\(e.runId)/\(e.commandId)"] = nil
             let c = planned["\(e.runId)/\(e.commandId)"]
             let verb = c.map { Self.verb($0.kind, past: false) } ?? "write"
             say(env, (c?.ruleIds ?? []) + ["R12.1"],
@@ -194,6 +201,19 @@ private struct Teller {
         default:
             return
         }
+    }
+
+    /// Writes sent with no outcome recorded: a crash in between leaves them in doubt until the next run re-reads.
+    mutating func tellInDoubt() {
+        for (env, a) in attempts.values.sorted(by: { $0.0.position < $1.0.position }) {
+            let c = planned["\(a.runId)/\(a.commandId)"]
+            let what = c.map(subject) ?? a.contactId.map { "PSA contact \($0)" } ?? "a PSA contact"
+            lines.append(StoryLine(
+                time: env.recordedAt, position: env.position, ruleIds: (c?.ruleIds ?? []) + ["R12.1"],
+                text: "run \(a.runId) sent a write to \(Self.verb(c?.kind ?? .update, past: false)) \(what) but recorded no outcome;"
+                    + " it is in doubt until the next run re-reads the contact"))
+        }
+        lines.sort { $0.position < $1.position }
     }
 
     mutating func observe(_ env: EventEnvelope, _ c: PSAContact, how: String) {

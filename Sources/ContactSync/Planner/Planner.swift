@@ -293,9 +293,16 @@ public enum Planner {
                 reasons: reasons, settingsVersion: version))
         }
 
-        private func resolveSite(_ assignment: Assignment, userId: String) -> PSASite? {
+        /// The assigned site, or `nil` with a note when the PSA company has no site of that name.
+        private mutating func resolveSite(_ assignment: Assignment, userId: String) -> PSASite? {
             guard let name = assignment.site else { return fallbackSite }
-            return sitesByName[Scope.normalized(name)]
+            if let site = sitesByName[Scope.normalized(name)] { return site }
+            let known = sitesByName.values.map(\.name).sorted().joined(separator: ", ")
+            notes.append(PlanNote(
+                userId: userId, rule: assignment.filterIndex == nil ? "R2.4" : "R2.1",
+                message: "the user is assigned to site \"\(name)\", which PSA company \(settings.psaCompanyId) does not have"
+                    + " (sites: \(known)); it is left where it is until the settings name an existing site"))
+            return nil
         }
 
         private func resolveType(_ assignment: Assignment) -> PSAContactType? {
@@ -333,7 +340,7 @@ extension Planner {
             case .email: Scope.contactEmail(user, useEmail: useEmail)
             }
         guard let raw, !Scope.isBlank(raw) else { return nil }
-        return raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        return Scope.trimmed(raw)
     }
 
     /// The PSA value of a synced field (the primary email for `email`).
@@ -350,7 +357,7 @@ extension Planner {
 
     /// R6.7: a value cut to `limit` characters, with the note the plan shows when it was cut.
     public static func cut(_ value: String, to limit: Int) -> (String, String?) {
-        guard value.count > limit else { return (value, nil) }
+        guard value.utf8.count > limit, value.count > limit else { return (value, nil) }
         let cut = String(value.prefix(limit)).trimmingCharacters(in: .whitespaces)
         return (cut, "cut from \(value.count) to \(cut.count) characters")
     }
@@ -369,7 +376,7 @@ extension Planner {
     static func same(_ field: SyncedField, _ value: String, _ current: String?) -> Bool {
         guard let current else { return false }
         if field == .email { return Scope.normalized(value) == Scope.normalized(current) }  // R3.3
-        return value.trimmingCharacters(in: .whitespacesAndNewlines) == current.trimmingCharacters(in: .whitespacesAndNewlines)
+        return Scope.trimmed(value) == Scope.trimmed(current)
     }
 
     static func set(_ field: SyncedField, _ value: String, in fields: inout ContactFields) {

@@ -33,7 +33,8 @@ public enum PlannerBenchmark {
     }
 
     /// A tenant shaped like a real one: the article's five filters, most users matched and in step, and a few
-    /// percent each of new users, edited users, users who lost their license, and contacts not yet matched.
+    /// percent each of new users, edited users, users who lost their license, contacts not yet matched, and
+    /// contacts of former employees nobody matches: as many contacts as users.
     public static func tenant(users n: Int) -> (CompanyState, CompanySettings) {
         let settings = CompanySettings(
             name: "Bench", tenant: "bench.onmicrosoft.com", psaCompanyId: 1, deactivationThreshold: DeactivationThreshold(count: n, percent: 100),
@@ -68,7 +69,12 @@ public enum PlannerBenchmark {
             state.directory.users[id] = UserRecord(
                 user: user, position: pos, removal: nil, removalPosition: nil, fieldChangedAt: changed, eligibilitySince: pos)
             pos += 1
-            if i % 100 == 3 { continue }  // a new user: no contact yet
+            if i % 100 == 3 {  // a new user with no contact yet, and a former employee's contact nobody matches
+                let stray = PSAContact(id: 10_000 + i, companyId: 1, firstName: "Former", lastName: "Employee\(i)", emails: ["former\(i)@bench.example"], isActive: false, siteId: 1)
+                state.psa.contacts[stray.id] = ContactRecord(contact: stray, position: pos, missing: false, missingPosition: nil)
+                pos += 1
+                continue
+            }
             let site = managers.contains(id) || department == "IT" ? "New Site" : license == "sku-ex1" ? "Site 2" : "Main"
             let contact = PSAContact(
                 id: 10_000 + i, companyId: 1, firstName: "Given\(i)", lastName: "Surname\(i)",

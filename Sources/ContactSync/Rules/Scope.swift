@@ -60,19 +60,30 @@ public struct ScopeContext: Sendable {
 public enum Scope {
     /// Trimmed and lowercased, for the case-insensitive comparisons of R2.2 and R3.3.
     public static func normalized(_ s: String) -> String {
-        s.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        trimmed(s).lowercased()
     }
+
+    /// `s` without leading and trailing whitespace; cheap when there is none, which is nearly always.
+    public static func trimmed(_ s: String) -> String {
+        guard let first = s.utf8.first, let last = s.utf8.last, !(isPlainASCII(first) && isPlainASCII(last)) else { return s }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A visible ASCII byte: certainly not whitespace, so Unicode properties need not be looked up.
+    @inline(__always)
+    static func isPlainASCII(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
 
     /// True when `s` is nil or only whitespace.
     public static func isBlank(_ s: String?) -> Bool {
         guard let s else { return true }
+        if let first = s.utf8.first, isPlainASCII(first) { return false }
         return s.allSatisfy(\.isWhitespace)
     }
 
     /// R3.1/R3.2: the contact email of a user: its UPN, or its `mail` when `useEmail` is on and `mail` is not blank.
     public static func contactEmail(_ user: DirectoryUser, useEmail: Bool) -> String {
-        if useEmail, let mail = user.mail, !isBlank(mail) { return mail.trimmingCharacters(in: .whitespaces) }
-        return user.userPrincipalName.trimmingCharacters(in: .whitespaces)
+        if useEmail, let mail = user.mail, !isBlank(mail) { return trimmed(mail) }
+        return trimmed(user.userPrincipalName)
     }
 
     /// The value of a `field` filter's attribute for a user (R2.2).

@@ -255,6 +255,9 @@ private struct YAMLReader {
             return nil
         }
         let name = string(m, "name", company: nil, field: at + "name", required: true, parent: node)
+        if let name, name.contains("/") {
+            problem(m["name"], name, at + "name", "contains \"/\", which the event log uses to separate stream names; choose a name without it")
+        }
         let label = name ?? "#\(i + 1)"
         if let name { lines["\(name)|"] = node.mark?.line }
         func record(_ key: String, _ n: Node?) { if let name, let l = n?.mark?.line { lines["\(name)|\(key)"] = l } }

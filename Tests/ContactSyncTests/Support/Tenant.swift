@@ -167,9 +167,10 @@ struct Tenant {
         let runId = "run-\(runs)"
         recordSettings()
         append(.runStarted(RunStarted(runId: runId, trigger: trigger, mode: mode, settingsVersion: settingsVersion)))
-        guard settings.enabled else {  // R11.5
+        guard settings.enabled else {  // R11.5: the engine observes nothing and writes nothing
             append(.runCompleted(RunCompleted(runId: runId, counts: RunCounts())))
-            return (Plan(commands: [], notes: [], matchedCount: 0, settingsVersion: settingsVersion), DeactivationSafety.decide(Plan(commands: [], notes: [], matchedCount: 0, settingsVersion: settingsVersion), threshold: settings.deactivationThreshold))
+            let plan = self.plan()
+            return (plan, DeactivationSafety.decide(plan, threshold: settings.deactivationThreshold))
         }
         observe(mode: mode, complete: complete, runId: runId)
         let plan = self.plan()
