@@ -60,7 +60,10 @@ struct GraphHarness {
 
     static func start(_ tenants: [GraphTenant]) async throws -> GraphHarness {
         let emulator = GraphEmulator(tenants: tenants)
-        let host = try await emulator.start()
+        // Stopping a server with keep-alive connections open logs at error level; that is not what tests look at.
+        var quiet = Logger(label: "rollcall.emulator.graph.test")
+        quiet.logLevel = .critical
+        let host = try await emulator.start(logger: quiet)
         return GraphHarness(emulator: emulator, host: host)
     }
 

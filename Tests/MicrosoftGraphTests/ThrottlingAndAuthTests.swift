@@ -28,7 +28,7 @@ struct ThrottlingAndAuthTests {
         #expect(retries.contains { "\($0.metadata["reason"] ?? "")" == "HTTP 429" })
         #expect(retries.contains { "\($0.metadata["reason"] ?? "")".contains("HTTP 503") })
         #expect(retries.allSatisfy { $0.metadata["client-request-id"] != nil })
-        #expect(await client.requestCount() == 1 + 1 + (6 + 1) + 1)
+        #expect(await client.requestCount() == 1 + 1 + (6 + 1) + 2)
     }
 
     @Test("throttling that outlasts the retries fails with a throttled error")
