@@ -17,6 +17,8 @@ public actor GraphClient: DirectorySource {
     let httpClient: HTTPClient
     let logger: Logger
     private var token: (value: String, refreshAt: Date)?
+    /// The token request in flight, so concurrent reads share one.
+    private var tokenFetch: Task<String, any Error>?
     private var requests = 0
     /// Groups already resolved, by the name or id a filter used, so later rounds skip the lookup.
     var resolvedGroups: [String: (id: String, displayName: String)] = [:]
@@ -41,6 +43,14 @@ public actor GraphClient: DirectorySource {
     /// A bearer token, fetched with client credentials and reused until shortly before it expires.
     func accessToken() async throws -> String {
         if let token, token.refreshAt > Date() { return token.value }
+        if let tokenFetch { return try await tokenFetch.value }
+        let fetch = Task { try await self.fetchToken() }
+        tokenFetch = fetch
+        defer { tokenFetch = nil }
+        return try await fetch.value
+    }
+
+    private func fetchToken() async throws -> String {
         let url = "\(configuration.loginURL)/\(Self.pathEncoded(configuration.tenant))/oauth2/v2.0/token"
         let form = [
             ("client_id", configuration.clientId), ("scope", "https://graph.microsoft.com/.default"),
@@ -186,8 +196,6 @@ public actor GraphClient: DirectorySource {
                         kind,
                         "\(company): Microsoft Graph kept answering \(status) (\(what)) while \(purpose), \(attempt + 1) attempts; the read was abandoned and nothing was changed. It usually passes; the next run tries again.",
                         status: status))
-            } catch let error as DirectoryError {
-                throw error
             } catch {
                 failure = (
                     "connection failed: \(error)", backoff(attempt),

@@ -43,6 +43,7 @@ public struct GraphConfiguration: Sendable, CustomStringConvertible {
         self.requestTimeout = requestTimeout
     }
 
+    /// The configuration for logs, with the secret redacted.
     public var description: String {
         "Graph(company: \(companyName), tenant: \(tenant), clientId: \(clientId), clientSecret: <redacted>, login: \(loginURL), graph: \(graphURL))"
     }

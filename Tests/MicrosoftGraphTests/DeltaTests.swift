@@ -121,8 +121,7 @@ struct DeltaTests {
         defer { Task { await harness.stop() } }
         let client = harness.client()
         let link = try #require(try await client.fullRead().deltaLink)
-        let body = #"{"error":{"code":"resyncRequired","message":"The delta token is no longer valid, and the app must reset the sync state."}}"#
-        await harness.emulator.control.inject(Fault(.status(code: 400, retryAfter: nil, body: body), pathContains: "/delta"))
+        await harness.emulator.control.inject(GraphEmulator.resyncRequired())
         let error = await #expect(throws: DirectoryError.self) { try await client.deltaRound(from: link) }
         #expect(error?.kind == .resyncRequired)
     }

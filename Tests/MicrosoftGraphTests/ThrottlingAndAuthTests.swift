@@ -14,9 +14,9 @@ struct ThrottlingAndAuthTests {
         let harness = try await GraphHarness.start([tenant])
         defer { Task { await harness.stop() } }
         let control = harness.emulator.control
-        await control.inject(Fault(.status(code: 429, retryAfter: "0.05", body: nil), pathContains: "/v1.0/users", count: 3, after: 1))
-        await control.inject(Fault(.status(code: 429, retryAfter: nil, body: nil), pathContains: "/v1.0/users", count: 2))
-        await control.inject(Fault(.status(code: 503, retryAfter: "0", body: nil), pathContains: "/v1.0/users", count: 1))
+        await control.inject(GraphEmulator.throttling(retryAfter: "0.05", pathContains: "/v1.0/users", count: 3, after: 1))
+        await control.inject(GraphEmulator.throttling(retryAfter: nil, pathContains: "/v1.0/users", count: 2))
+        await control.inject(GraphEmulator.unavailable(retryAfter: "0", pathContains: "/v1.0/users"))
         let client = harness.client(tenant: tenant.domain, secret: tenant.clientSecret, maxRetries: 6)
 
         let read = try await client.fullRead()
@@ -53,6 +53,19 @@ struct ThrottlingAndAuthTests {
         _ = try await client.groupMembers("Management")
         let tokens = await harness.emulator.control.requestCounts()["POST /\(GraphHarness.tenantId)/oauth2/v2.0/token"]
         #expect(tokens == 1)
+    }
+
+    @Test("concurrent reads on a fresh client share one token request")
+    func concurrentReadsShareAToken() async throws {
+        let harness = try await GraphHarness.start([GraphHarness.smallTenant()])
+        defer { Task { await harness.stop() } }
+        let client = harness.client()
+        async let catalog = client.licenseCatalog()
+        async let read = client.fullRead()
+        async let members = client.groupMembers("Board")
+        let (skus, users, board) = try await (catalog, read, members)
+        #expect(skus.count == 2 && users.users.count == 3 && board.userIds.count == 2)
+        #expect(await harness.emulator.control.requestCounts()["POST /\(GraphHarness.tenantId)/oauth2/v2.0/token"] == 1)
     }
 
     @Test("a refused secret is an authentication error naming the company, never showing the secret")

@@ -106,6 +106,26 @@ public final class GraphEmulator: Sendable {
     /// Makes every access token issued so far answer 401, as after its expiry.
     public func expireAccessTokens() async { await store.expireAccessTokens() }
 
+    // MARK: Faults shaped like Graph's
+
+    /// A 429 fault with Graph's `TooManyRequests` body (throttling.md) and the given `Retry-After` ("2.128", "10", or none).
+    public static func throttling(retryAfter: String?, pathContains: String? = "/v1.0/", count: Int? = 1, after: Int = 0) -> Fault {
+        let body = #"{"error":{"code":"TooManyRequests","innerError":{"code":"429","message":"Please retry after","status":"429"},"message":"Please retry again later."}}"#
+        return Fault(.status(code: 429, retryAfter: retryAfter, body: body), pathContains: pathContains, count: count, after: after)
+    }
+
+    /// A 503 fault with Graph's `serviceNotAvailable` body and an optional `Retry-After`.
+    public static func unavailable(retryAfter: String?, pathContains: String? = "/v1.0/", count: Int? = 1, after: Int = 0) -> Fault {
+        let body = #"{"error":{"code":"serviceNotAvailable","message":"The service is temporarily unavailable. Please retry after a delay."}}"#
+        return Fault(.status(code: 503, retryAfter: retryAfter, body: body), pathContains: pathContains, count: count, after: after)
+    }
+
+    /// A fault that makes delta requests answer 400 `resyncRequired`, the other way Graph says a link is no longer valid.
+    public static func resyncRequired(count: Int? = 1) -> Fault {
+        let body = #"{"error":{"code":"resyncRequired","message":"The delta token is no longer valid, and the app must reset the sync state."}}"#
+        return Fault(.status(code: 400, retryAfter: nil, body: body), pathContains: "/delta", count: count)
+    }
+
     // MARK: Routes
 
     /// The emulator's router, for hosting it next to other routes.

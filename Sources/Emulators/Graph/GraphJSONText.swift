@@ -6,6 +6,9 @@ import Foundation
 enum GraphJSONText {
     /// A JSON string literal.
     static func string(_ value: String) -> String {
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + value + "\""
+        }
         var out = "\""
         out.reserveCapacity(value.utf8.count + 2)
         for scalar in value.unicodeScalars {
@@ -57,6 +60,14 @@ extension GraphUser {
         "responsibilities", "schools", "skills", "mailboxSettings",
     ]
 
+    static let blankExtensionAttributes = extensionAttributes([:])
+
+    static func extensionAttributes(_ values: [String: String]) -> String {
+        GraphJSONText.object((1...15).map { n in
+            ("extensionAttribute\(n)", GraphJSONText.optional(values["extensionAttribute\(n)"]))
+        })
+    }
+
     /// Each property as JSON text, and whether it is unset (null, or an all-null complex value).
     func renderedProperties() -> [String: (text: String, unset: Bool)] {
         typealias T = GraphJSONText
@@ -64,9 +75,7 @@ extension GraphUser {
         let licenses = "[" + assignedLicenses.map {
             T.object([("disabledPlans", T.strings($0.disabledPlans)), ("skuId", T.string($0.skuId))])
         }.joined(separator: ",") + "]"
-        let attributes = T.object((1...15).map { n in
-            ("extensionAttribute\(n)", T.optional(onPremisesExtensionAttributes["extensionAttribute\(n)"]))
-        })
+        let attributes = onPremisesExtensionAttributes.isEmpty ? Self.blankExtensionAttributes : Self.extensionAttributes(onPremisesExtensionAttributes)
         return [
             "id": (T.string(id), false),
             "userPrincipalName": (T.string(userPrincipalName), false),

@@ -452,7 +452,7 @@ actor GraphStore {
             guard let clause = GraphUserFilter.eqClause(filter), ["displayName", "id"].contains(clause.property) else {
                 return Self.graphError(400, "Request_UnsupportedQuery", "Unsupported Query.", call)
             }
-            found = found.filter { (clause.property == "id" ? $0.id : $0.displayName) == clause.value }
+            found = found.filter { (clause.property == "id" ? $0.id : $0.displayName).lowercased() == clause.value.lowercased() }
         }
         return GraphReply(status: 200, body: Self.page(
             context: Self.context(call, "groups", nil), values: found.map { renderGroup($0, type: false) }))
