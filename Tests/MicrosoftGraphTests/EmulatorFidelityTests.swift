@@ -180,6 +180,35 @@ struct EmulatorFidelityTests {
         #expect((advanced.json as? [String: Any])?["@odata.count"] as? Int == 2)
         let noToken = try await harness.raw("/v1.0/users")
         #expect(noToken.status == 401)
+        let countRefused = try await harness.raw("/v1.0/users/$count", headers: auth)
+        #expect(countRefused.status == 400)
+        let count = try await harness.raw("/v1.0/users/$count", headers: auth + [("ConsistencyLevel", "eventual")])
+        #expect(count.text == "3")
+        let skip = try await harness.raw("/v1.0/users?$skip=1", headers: auth)
+        #expect(skip.status == 400)
+    }
+
+    @Test("a separate-process emulator is driven over HTTP: tenants, faults and request counts under /admin/graph")
+    func adminOverHTTP() async throws {
+        let harness = try await GraphHarness.start([])
+        defer { Task { await harness.stop() } }
+        let json = String(decoding: try JSONEncoder().encode(GraphHarness.smallTenant()), as: UTF8.self)
+        let added = try await harness.raw(
+            "/admin/graph/tenants", method: "POST", headers: [("Content-Type", "application/json")], body: json)
+        #expect(added.status == 200)
+        let auth = [("Authorization", "Bearer \(try await harness.bearer())")]
+        let fault = String(decoding: try JSONEncoder().encode(GraphEmulator.throttling(retryAfter: "3")), as: UTF8.self)
+        _ = try await harness.raw("/admin/graph/faults", method: "POST", headers: [("Content-Type", "application/json")], body: fault)
+        let throttled = try await harness.raw("/v1.0/subscribedSkus", headers: auth)
+        #expect(throttled.status == 429)
+        #expect(throttled.headers["retry-after"] == "3")
+        #expect(((throttled.json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String == "TooManyRequests")
+        let served = try await harness.raw("/v1.0/subscribedSkus", headers: auth)
+        #expect(served.status == 200)
+        let counts = try await harness.raw("/admin/graph/requests")
+        let json2 = try #require(counts.json as? [String: Any])
+        #expect(json2["total"] as? Int == 3)
+        #expect((json2["byRoute"] as? [String: Int])?["GET /v1.0/subscribedSkus"] == 2)
     }
 }
 
