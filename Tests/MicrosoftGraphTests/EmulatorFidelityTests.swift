@@ -186,6 +186,12 @@ struct EmulatorFidelityTests {
         #expect(count.text == "3")
         let skip = try await harness.raw("/v1.0/users?$skip=1", headers: auth)
         #expect(skip.status == 400)
+        let ordered = try await harness.raw("/v1.0/users?$orderby=displayName%20desc&$top=2&$select=displayName", headers: auth)
+        #expect(items(ordered.json).compactMap { $0["displayName"] as? String } == ["Scanner", "Diego Siciliani"])
+        let rest = try await harness.raw(try #require((ordered.json as? [String: Any])?["@odata.nextLink"] as? String), headers: auth)
+        #expect(items(rest.json).compactMap { $0["displayName"] as? String } == ["Adele Vance"])
+        let orderedFilter = try await harness.raw("/v1.0/users?$orderby=displayName&$filter=department%20eq%20'HR'", headers: auth)
+        #expect(orderedFilter.status == 400)
     }
 
     @Test("a separate-process emulator is driven over HTTP: tenants, faults and request counts under /admin/graph")

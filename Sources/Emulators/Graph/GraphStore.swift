@@ -58,8 +58,8 @@ actor GraphStore {
 
     func update(_ id: String, in tenant: String, _ change: (inout GraphUser) throws -> Void) throws {
         try mutate(tenant) { state in
-            guard var user = state.users[id]?.user ?? state.softDeleted[id]?.user else {
-                throw EmulatorError("tenant \"\(tenant)\" has no user \(id)")
+            guard var user = state.users[id]?.user else {
+                throw EmulatorError("tenant \"\(tenant)\" has no active user \(id)")
             }
             try change(&user)
             state.upsert(user)
@@ -256,20 +256,43 @@ actor GraphStore {
         case .success(let value): filter = value
         case .failure(let error): return error.reply
         }
+        // Pages follow id order and resume after the last id sent; with $orderby they follow that order by position.
+        var ordering = state.sortedIds
+        if let orderBy = call.query["$orderby"] {
+            let words = orderBy.split(separator: " ").map(String.init)
+            let property = words.first ?? ""
+            let advanced = call.consistencyEventual && call.query["$count"] == "true"
+            // $orderby works by default only on displayName and userPrincipalName, and never with $filter (aad-advanced-queries.md).
+            guard advanced || (filter == nil && ["displayName", "userPrincipalName"].contains(property)),
+                  GraphUser.propertyNames.contains(property)
+            else {
+                return Self.graphError(
+                    400, "Request_UnsupportedQuery",
+                    "Sorting not supported for current query. Try adding $count=true query parameter and ConsistencyLevel:eventual header.", call)
+            }
+            let descending = words.count > 1 && words[1].lowercased() == "desc"
+            let key = { (id: String) in state.users[id]!.fragments[property]?.text.lowercased() ?? "" }
+            ordering = ordering.sorted { descending ? key($0) > key($1) : key($0) < key($1) }
+        }
         var start = 0
         if let skip = call.query["$skiptoken"] {
-            guard let decoded = Self.unopaque(skip), decoded.hasPrefix("after:") else {
+            guard let decoded = Self.unopaque(skip) else {
                 return Self.graphError(400, "Request_BadRequest", "The specified page token value has expired and can no longer be included in your request.", call)
             }
-            start = state.sortedIds.insertionIndex(of: String(decoded.dropFirst(6)))
-            if start < state.sortedIds.count, state.sortedIds[start] == String(decoded.dropFirst(6)) { start += 1 }
+            if decoded.hasPrefix("at:"), let offset = Int(decoded.dropFirst(3)) {
+                start = offset
+            } else if decoded.hasPrefix("after:") {
+                let id = String(decoded.dropFirst(6))
+                start = state.sortedIds.insertionIndex(of: id)
+                if start < state.sortedIds.count, state.sortedIds[start] == id { start += 1 }
+            }
         }
         let properties = select ?? GraphUser.defaultPropertyNames
         var values: [String] = []
         var last: String?
         var index = start
-        while index < state.sortedIds.count, values.count < top {
-            let record = state.users[state.sortedIds[index]]!
+        while index < ordering.count, values.count < top {
+            let record = state.users[ordering[index]]!
             if filter?.matches(record) ?? true {
                 values.append(state.render(record, select: properties, mode: .list))
                 last = record.user.id
@@ -278,9 +301,9 @@ actor GraphStore {
         }
         var more = false
         if let filter {
-            more = state.sortedIds[index...].contains { filter.matches(state.users[$0]!) }
+            more = ordering[min(index, ordering.count)...].contains { filter.matches(state.users[$0]!) }
         } else {
-            more = index < state.sortedIds.count
+            more = index < ordering.count
         }
         var nextLink: String?
         if more, let last {
@@ -288,8 +311,10 @@ actor GraphStore {
             if let raw = call.query["$select"] { pairs.append(("$select", raw)) }
             if let raw = call.query["$filter"] { pairs.append(("$filter", raw)) }
             if let raw = call.query["$count"] { pairs.append(("$count", raw)) }
+            if let raw = call.query["$orderby"] { pairs.append(("$orderby", raw)) }
             pairs.append(("$top", "\(top)"))
-            pairs.append(("$skiptoken", Self.opaque("after:" + last)))
+            let position = call.query["$orderby"] == nil ? "after:" + last : "at:\(index)"
+            pairs.append(("$skiptoken", Self.opaque(position)))
             nextLink = "\(call.base)/v1.0/users?" + Self.encodeQuery(pairs)
         }
         var count: Int?
