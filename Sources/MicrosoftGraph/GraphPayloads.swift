@@ -102,7 +102,7 @@ struct UserEntry: Decodable {
             businessPhones: try c.decodeIfPresent([String].self, forKey: GraphKey("businessPhones")) ?? [],
             mobilePhone: try string("mobilePhone"),
             accountEnabled: try c.decodeIfPresent(Bool.self, forKey: GraphKey("accountEnabled")),
-            assignedLicenses: licenses.map { AssignedLicense(skuId: $0.skuId, disabledPlans: $0.disabledPlans ?? []) },
+            assignedLicenses: licenses.map { AssignedLicense(skuId: $0.skuId.lowercased(), disabledPlans: $0.disabledPlans ?? []) },
             department: try string("department"), companyName: try string("companyName"),
             officeLocation: try string("officeLocation"), city: try string("city"), state: try string("state"),
             country: try string("country"), usageLocation: try string("usageLocation"),

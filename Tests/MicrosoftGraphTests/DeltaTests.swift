@@ -141,6 +141,19 @@ struct DeltaTests {
         #expect(await harness.emulator.control.requestCounts()["GET /v1.0/users/delta"] == 1 + 4)
     }
 
+    @Test("a round that opens with an empty page carrying a nextLink is read to its end")
+    func emptyFirstPage() async throws {
+        let harness = try await GraphHarness.start([GraphHarness.smallTenant()])
+        defer { Task { await harness.stop() } }
+        let client = harness.client()
+        let link = try #require(try await client.fullRead().deltaLink)
+        await harness.emulator.configure(emptyFirstDeltaPage: true)
+        try await harness.emulator.hardDelete(scanner, in: GraphHarness.tenantId)
+        let round = try await client.deltaRound(from: link)
+        #expect(round.changes == [.removed(id: scanner, reason: .deleted)])
+        #expect(await harness.emulator.control.requestCounts()["GET /v1.0/users/delta"] == 1 + 2)
+    }
+
     @Test("an idle delta round of a 10,000-user tenant costs one Graph request, plus one per 999 members of a named group")
     func idleRoundCost() async throws {
         let tenant = GraphTenant.synthetic(users: 10_000, seed: 42, domain: "litware.onmicrosoft.com")

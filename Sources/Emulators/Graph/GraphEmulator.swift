@@ -26,10 +26,16 @@ public final class GraphEmulator: Sendable {
         try await EmulatorHost.start(router: router(), name: "graph", host: host, port: port, logger: logger)
     }
 
-    /// Sets how many entries a delta page holds (default 200), token lifetime in seconds (default 3599), and whether
-    /// delta rounds repeat each changed user (Graph may send an entity more than once in a round).
-    public func configure(deltaPageSize: Int? = nil, tokenLifetime: Int? = nil, duplicateDeltaEntries: Bool? = nil) async {
-        await store.configure(deltaPageSize: deltaPageSize, tokenLifetime: tokenLifetime, duplicateDeltaEntries: duplicateDeltaEntries)
+    /// Sets how many entries a delta page holds (default 200), token lifetime in seconds (default 3599), whether
+    /// delta rounds repeat each changed user (Graph may send an entity more than once in a round), and whether each
+    /// delta round opens with an empty page that carries a nextLink (Graph may send one); `nil` leaves a setting as is.
+    public func configure(
+        deltaPageSize: Int? = nil, tokenLifetime: Int? = nil, duplicateDeltaEntries: Bool? = nil,
+        emptyFirstDeltaPage: Bool? = nil
+    ) async {
+        await store.configure(
+            deltaPageSize: deltaPageSize, tokenLifetime: tokenLifetime, duplicateDeltaEntries: duplicateDeltaEntries,
+            emptyFirstDeltaPage: emptyFirstDeltaPage)
     }
 
     // MARK: Directory changes

@@ -13,6 +13,7 @@ actor GraphStore {
     var deltaPageSize = 200
     var tokenLifetime = 3599
     var duplicateDeltaEntries = false
+    var emptyFirstDeltaPage = false
 
     struct DeltaRound {
         var entries: [String]
@@ -33,7 +34,8 @@ actor GraphStore {
         keys[tenant.domain.lowercased()] = key
     }
 
-    func configure(deltaPageSize: Int? = nil, tokenLifetime: Int? = nil, duplicateDeltaEntries: Bool? = nil) {
+    func configure(deltaPageSize: Int?, tokenLifetime: Int?, duplicateDeltaEntries: Bool?, emptyFirstDeltaPage: Bool?) {
+        if let emptyFirstDeltaPage { self.emptyFirstDeltaPage = emptyFirstDeltaPage }
         if let deltaPageSize { self.deltaPageSize = max(1, deltaPageSize) }
         if let tokenLifetime { self.tokenLifetime = tokenLifetime }
         if let duplicateDeltaEntries { self.duplicateDeltaEntries = duplicateDeltaEntries }
@@ -371,7 +373,7 @@ actor GraphStore {
             entries += entries.filter { !$0.contains("\"@removed\"") }
         }
         let round = DeltaRound(entries: entries, context: context, deltaToken: deltaToken)
-        if entries.count <= deltaPageSize {
+        if entries.count <= deltaPageSize && !emptyFirstDeltaPage {
             return deltaPage(round, id: "", offset: 0, call)
         }
         nextRound += 1
@@ -379,6 +381,12 @@ actor GraphStore {
         rounds[id] = round
         roundOrder.append(id)
         if roundOrder.count > 64 { rounds[roundOrder.removeFirst()] = nil }
+        if emptyFirstDeltaPage {
+            // A page with a nextLink may hold no users (delta-query-overview.md).
+            let skip = Self.opaque("\(id):0")
+            return GraphReply(status: 200, body: Self.page(
+                context: context, nextLink: "\(call.base)/v1.0/users/delta?$skiptoken=\(skip)", values: [String]()))
+        }
         return deltaPage(round, id: id, offset: 0, call)
     }
 
