@@ -105,14 +105,14 @@ struct GraphTenantState: Sendable {
             softDeleted[user.id] = nil
             removals[user.id] = nil
             users[user.id] = GraphUserRecord(user: user, sequence: sequence)
-            let index = sortedIds.insertionIndex(of: user.id)
+            let index = sortedIds.graphInsertionIndex(of: user.id)
             sortedIds.insert(user.id, at: index)
         }
     }
 
     mutating func softDelete(_ id: String) -> Bool {
         guard let record = users.removeValue(forKey: id) else { return false }
-        sortedIds.remove(at: sortedIds.insertionIndex(of: id))
+        sortedIds.remove(at: sortedIds.graphInsertionIndex(of: id))
         sequence += 1
         softDeleted[id] = record
         removals[id] = (sequence, "changed")
@@ -194,7 +194,7 @@ struct GraphTenantState: Sendable {
 
 extension Array where Element == String {
     /// The index at which `value` sits or would be inserted in this sorted array.
-    func insertionIndex(of value: String) -> Int {
+    func graphInsertionIndex(of value: String) -> Int {
         var low = 0
         var high = count
         while low < high {

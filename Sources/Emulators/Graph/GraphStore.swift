@@ -285,7 +285,7 @@ actor GraphStore {
                 start = offset
             } else if decoded.hasPrefix("after:") {
                 let id = String(decoded.dropFirst(6))
-                start = state.sortedIds.insertionIndex(of: id)
+                start = state.sortedIds.graphInsertionIndex(of: id)
                 if start < state.sortedIds.count, state.sortedIds[start] == id { start += 1 }
             }
         }
@@ -348,7 +348,7 @@ actor GraphStore {
         let select: [String]?
         let since: Int?
         if let token, token != "latest" {
-            guard let decoded = Self.unopaque(token), let link = DeltaLinkState(decoded), link.tenant == tenantKey else {
+            guard let decoded = Self.unopaque(token), let link = GraphDeltaLinkState(decoded), link.tenant == tenantKey else {
                 return Self.graphError(400, "Request_BadRequest", "Invalid delta token.", call)
             }
             guard link.epoch == state.linkEpoch, link.sequence <= state.sequence else { return gone(call) }
@@ -361,7 +361,7 @@ actor GraphStore {
             }
             since = nil
         }
-        let link = DeltaLinkState(tenant: tenantKey, sequence: state.sequence, epoch: state.linkEpoch, select: select)
+        let link = GraphDeltaLinkState(tenant: tenantKey, sequence: state.sequence, epoch: state.linkEpoch, select: select)
         let deltaToken = Self.opaque(link.encoded)
         let context = Self.context(call, "users", select)
         if token == "latest" {
@@ -569,7 +569,7 @@ struct GraphReplyError: Error {
 }
 
 /// What a delta link remembers: tenant, change sequence, expiry epoch and the `$select` of the first request.
-struct DeltaLinkState {
+struct GraphDeltaLinkState {
     var tenant: String
     var sequence: Int
     var epoch: Int

@@ -22,7 +22,7 @@ extension GraphTenant {
         users count: Int, seed: UInt64, domain: String, tenantId: String? = nil,
         clientId: String = demoClientId, clientSecret: String = demoClientSecret
     ) -> GraphTenant {
-        var rng = SeededGenerator(seed: seed)
+        var rng = GraphSeededGenerator(seed: seed)
         let given = ["Adele", "Alex", "Megan", "Lidia", "Patti", "Diego", "Grady", "Henrietta", "Isaiah", "Johanna",
                      "Joni", "Lee", "Lynne", "Miriam", "Nestor", "Pradeep", "Christie", "Debra", "Cameron", "Delia",
                      "Mallory", "Sofia", "Yusuf", "Ingrid", "Kenji", "Amara", "Lukas", "Priya", "Mateo", "Zoë"]
@@ -98,7 +98,7 @@ extension GraphTenant {
 }
 
 /// SplitMix64: a small, fast generator that gives the same sequence for the same seed on every platform.
-struct SeededGenerator: RandomNumberGenerator {
+struct GraphSeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
