@@ -1,0 +1,200 @@
+// GraphClient as a DirectorySource: full reads, delta rounds, the license catalog and group members.
+
+import ContactSync
+import Foundation
+
+extension GraphClient {
+    /// The `$select` of every user read: the properties the rules need.
+    static var userSelect: String { DirectoryUser.propertyNames.joined(separator: ",") }
+
+    /// Friendly names of common SKUs (Microsoft's licensing reference); Graph itself returns only part numbers.
+    static let skuNames: [String: String] = [
+        "O365_BUSINESS_ESSENTIALS": "Microsoft 365 Business Basic",
+        "O365_BUSINESS_PREMIUM": "Microsoft 365 Business Standard",
+        "SPB": "Microsoft 365 Business Premium",
+        "O365_BUSINESS": "Microsoft 365 Apps for Business",
+        "EXCHANGESTANDARD": "Exchange Online (Plan 1)",
+        "EXCHANGEENTERPRISE": "Exchange Online (Plan 2)",
+        "STANDARDPACK": "Office 365 E1",
+        "ENTERPRISEPACK": "Office 365 E3",
+        "ENTERPRISEPREMIUM": "Office 365 E5",
+        "SPE_E3": "Microsoft 365 E3",
+        "SPE_E5": "Microsoft 365 E5",
+        "SPE_F1": "Microsoft 365 F3",
+        "DESKLESSPACK": "Office 365 F3",
+        "EXCHANGEDESKLESS": "Exchange Online Kiosk",
+        "AAD_PREMIUM": "Microsoft Entra ID P1",
+    ]
+
+    /// The tenant's license catalog from `subscribedSkus`.
+    public func licenseCatalog() async throws -> [LicenseSku] {
+        let purpose = "reading the license catalog (subscribedSkus)"
+        var url: String? = "\(configuration.graphURL)/v1.0/subscribedSkus?$select=skuId,skuPartNumber"
+        var skus: [LicenseSku] = []
+        while let next = url {
+            let page = try decode(SkuPage.self, try await get(next, purpose: purpose), purpose)
+            skus += page.value.map {
+                let part = $0.skuPartNumber.trimmingCharacters(in: .whitespacesAndNewlines)
+                return LicenseSku(skuId: $0.skuId.lowercased(), skuPartNumber: part, displayName: Self.skuNames[part])
+            }
+            url = page.nextLink
+        }
+        return skus
+    }
+
+    /// Every user, and a delta link for the rounds after.
+    ///
+    /// The link comes first from `/users/delta?$deltatoken=latest` (one request, no data), then the users from
+    /// `/users?$top=999`. An initial `/users/delta` round would give both at once, but its pages are sized by the
+    /// server (`$top` is not supported on delta) and replay every user; the list reads 999 users a request.
+    /// Taking the link before the list means a change made during the list read shows up again in the next
+    /// round, where a repeated change is harmless; taking it after could lose that change.
+    public func fullRead() async throws -> DirectoryFullRead {
+        let select = Self.userSelect
+        let linkPurpose = "starting change tracking of users (users/delta)"
+        let latest = try decode(
+            UserPage.self,
+            try await get("\(configuration.graphURL)/v1.0/users/delta?$select=\(select)&$deltatoken=latest", purpose: linkPurpose),
+            linkPurpose)
+        guard let deltaLink = latest.deltaLink else {
+            throw DirectoryError(
+                .unexpectedResponse,
+                "\(company): Microsoft Graph started change tracking without a delta link; the read was abandoned and nothing was changed.")
+        }
+        var users: [DirectoryUser] = []
+        var index: [String: Int] = [:]
+        var url: String? = "\(configuration.graphURL)/v1.0/users?$select=\(select)&$top=999"
+        var pages = 0
+        while let next = url {
+            pages += 1
+            let purpose = "reading users (page \(pages), \(users.count) users so far)"
+            let page = try decode(UserPage.self, try await get(next, purpose: purpose), purpose)
+            for entry in page.value where entry.removed == nil {
+                let user = entry.patch.values
+                guard !user.userPrincipalName.isEmpty else {
+                    throw DirectoryError(
+                        .unexpectedResponse,
+                        "\(company): Microsoft Graph listed user \(user.id) without a userPrincipalName; the read was abandoned and nothing was changed.")
+                }
+                if let at = index[user.id] { users[at] = user } else {
+                    index[user.id] = users.count
+                    users.append(user)
+                }
+            }
+            url = page.nextLink
+        }
+        logger.info("Graph full read finished", metadata: ["users": "\(users.count)", "pages": "\(pages)"])
+        return DirectoryFullRead(users: users, deltaLink: deltaLink)
+    }
+
+    /// The changes since `deltaLink`, each user once; throws `resyncRequired` when the link has expired.
+    public func deltaRound(from deltaLink: String) async throws -> DirectoryDeltaRead {
+        var changes: [DirectoryUserChange] = []
+        var position: [String: Int] = [:]
+        var url = deltaLink
+        var pages = 0
+        while true {
+            pages += 1
+            let purpose = "reading user changes (delta page \(pages))"
+            // Only changed properties are needed; omitted ones keep their value in the snapshot (user-delta.md).
+            let answer = try await get(url, headers: [("Prefer", "return=minimal")], purpose: purpose)
+            let code = answer.status == 200 ? nil : graphCode(answer)
+            if answer.status == 410 || code == "syncStateNotFound" || code == "resyncRequired" {
+                throw DirectoryError(
+                    .resyncRequired,
+                    "\(company): Microsoft Graph no longer knows the last delta link (\(code ?? "410 Gone")); a full read of the users is needed.",
+                    status: answer.status)
+            }
+            let page = try decode(UserPage.self, answer, purpose)
+            for entry in page.value {
+                let change: DirectoryUserChange =
+                    entry.removed.map { .removed(id: entry.patch.id, reason: $0) } ?? .upsert(entry.patch)
+                // Graph may send a user more than once in a round; later entries win, patches accumulate.
+                if let at = position[entry.patch.id] {
+                    changes[at] = Self.combine(changes[at], change)
+                } else {
+                    position[entry.patch.id] = changes.count
+                    changes.append(change)
+                }
+            }
+            if let next = page.nextLink {
+                url = next
+            } else if let link = page.deltaLink {
+                return DirectoryDeltaRead(changes: changes, deltaLink: link)
+            } else {
+                throw DirectoryError(
+                    .unexpectedResponse,
+                    "\(company): a delta page from Microsoft Graph had neither a next link nor a delta link; the read was abandoned and nothing was changed.")
+            }
+        }
+    }
+
+    /// Two entries for the same user within one round, as one.
+    static func combine(_ earlier: DirectoryUserChange, _ later: DirectoryUserChange) -> DirectoryUserChange {
+        guard case .upsert(let first) = earlier, case .upsert(let second) = later else { return later }
+        return .upsert(DirectoryUserPatch(
+            id: second.id, present: first.present.union(second.present), values: first.values.applying(second)))
+    }
+
+    /// The transitive user members of a group named by object id or display name.
+    public func groupMembers(_ group: String) async throws -> GroupMembership {
+        let resolved = try await resolveGroup(group)
+        var userIds: [String] = []
+        var seen: Set<String> = []
+        var url: String? =
+            "\(configuration.graphURL)/v1.0/groups/\(Self.pathEncoded(resolved.id))/transitiveMembers/microsoft.graph.user?$select=id&$top=999&$count=true"
+        var pages = 0
+        while let next = url {
+            pages += 1
+            let purpose = "reading the members of group \"\(resolved.displayName)\" (page \(pages))"
+            // The cast to users is an advanced query: ConsistencyLevel goes on every page, it is not carried by nextLink.
+            let answer = try await get(next, headers: [("ConsistencyLevel", "eventual")], purpose: purpose)
+            if answer.status == 404 {
+                resolvedGroups[group] = nil
+                throw groupNotFound(group, detail: "it no longer exists")
+            }
+            let page = try decode(ObjectPage.self, answer, purpose)
+            for object in page.value where object.type.map({ $0 == "#microsoft.graph.user" }) ?? true {
+                if seen.insert(object.id).inserted { userIds.append(object.id) }
+            }
+            url = page.nextLink
+        }
+        return GroupMembership(groupId: resolved.id, displayName: resolved.displayName, userIds: userIds)
+    }
+
+    /// Finds a group by id (when the name looks like a GUID) or by exact display name; remembered per client.
+    func resolveGroup(_ group: String) async throws -> (id: String, displayName: String) {
+        if let known = resolvedGroups[group] { return known }
+        let purpose = "looking up group \"\(group)\""
+        let resolved: (id: String, displayName: String)
+        if UUID(uuidString: group) != nil {
+            let answer = try await get(
+                "\(configuration.graphURL)/v1.0/groups/\(Self.pathEncoded(group))?$select=id,displayName", purpose: purpose)
+            if answer.status == 404 { throw groupNotFound(group, detail: "no group has this object id") }
+            let found = try decode(GroupAnswer.self, answer, purpose)
+            resolved = (found.id, found.displayName ?? group)
+        } else {
+            let literal = group.replacingOccurrences(of: "'", with: "''")
+            let filter = Self.queryEncoded("displayName eq '\(literal)'")
+            let answer = try await get(
+                "\(configuration.graphURL)/v1.0/groups?$filter=\(filter)&$select=id,displayName", purpose: purpose)
+            let found = try decode(ObjectPage.self, answer, purpose).value
+            guard let first = found.first else { throw groupNotFound(group, detail: "no group has this display name") }
+            guard found.count == 1 else {
+                throw groupNotFound(
+                    group,
+                    detail: "\(found.count) groups have this display name (\(found.map(\.id).joined(separator: ", "))); name the group by its object id instead")
+            }
+            resolved = (first.id, first.displayName ?? group)
+        }
+        resolvedGroups[group] = resolved
+        return resolved
+    }
+
+    private func groupNotFound(_ group: String, detail: String) -> DirectoryError {
+        DirectoryError(
+            .groupNotFound,
+            "\(company): a filter names group \"\(group)\" but Microsoft 365 tenant \(configuration.tenant) has none: \(detail). Fix the group in the company's filters.",
+            status: 404)
+    }
+}

@@ -1,1 +1,0 @@
-// MicrosoftGraph: module placeholder until its issue lands.
