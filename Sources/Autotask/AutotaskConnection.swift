@@ -35,6 +35,7 @@ public final class AutotaskConnection: PSAConnection {
         await budget.beginRun()
     }
 
+    /// Every contact of the company (`POST Contacts/query` on `companyID`, all pages), or those with `lastModifiedDate` at or after `modifiedSince`.
     public func contacts(companyId: Int, modifiedSince: Date?) async throws -> [PSAContact] {
         var filter: [ATFilter] = [.condition("eq", "companyID", .int(companyId))]
         if let modifiedSince {
@@ -45,6 +46,7 @@ public final class AutotaskConnection: PSAConnection {
         return items.map { $0.psaContact(companyId: companyId) }
     }
 
+    /// The contact (`GET Contacts/{id}`), or `nil` when Autotask answers 404 or it belongs to another company.
     public func contact(companyId: Int, id: Int) async throws -> PSAContact? {
         let url = try await base() + "Contacts/\(id)"
         let answer: ATItem<ATContact>
@@ -59,6 +61,7 @@ public final class AutotaskConnection: PSAConnection {
         return item.psaContact(companyId: companyId)
     }
 
+    /// The company's contacts with `email` in `emailAddress`, `emailAddress2` or `emailAddress3` (trimmed, case-insensitive).
     public func contacts(companyId: Int, email: String) async throws -> [PSAContact] {
         let wanted = email.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !wanted.isEmpty else { return [] }
@@ -74,6 +77,7 @@ public final class AutotaskConnection: PSAConnection {
             .filter { contact in contact.emails.contains { $0.lowercased() == key } }
     }
 
+    /// The company's locations (`POST CompanyLocations/query` on `companyID`).
     public func sites(companyId: Int) async throws -> [PSASite] {
         let query = ATQuery(filter: [.condition("eq", "companyID", .int(companyId))])
         let items = try await queryAll("CompanyLocations", query, as: ATLocation.self,
@@ -83,8 +87,10 @@ public final class AutotaskConnection: PSAConnection {
         }
     }
 
+    /// Autotask has no contact types: always `[]`.
     public func contactTypes() async throws -> [PSAContactType] { [] }
 
+    /// The contact field lengths from `Contacts/entityInformation/fields`, read once; documented lengths fill gaps.
     public func fieldLimits() async throws -> PSAFieldLimits {
         if let known = await session.limits { return known }
         let url = try await base() + "Contacts/entityInformation/fields"
@@ -106,6 +112,8 @@ public final class AutotaskConnection: PSAConnection {
         return limits
     }
 
+    /// One HTTP write: `POST Companies/{id}/Contacts` to create, `PATCH Companies/{id}/Contacts` (id in the body) to update.
+    /// A create that may have reached Autotask is never re-sent: it fails as a retryable `transport` error instead.
     public func write(_ write: PSAWrite, companyId: Int, current: PSAContact?) async throws -> PSAWriteResult {
         let url = try await base() + "Companies/\(companyId)/Contacts"
         switch write {
@@ -140,6 +148,7 @@ public final class AutotaskConnection: PSAConnection {
         }
     }
 
+    /// HTTP requests this connection has sent, zone discovery and threshold readings included.
     public func requestCount() async -> Int { await session.requests }
 
     /// The contact after an update, as Autotask holds it: `emailAddress` replaced, the other two emails kept.

@@ -262,4 +262,38 @@ struct AutotaskConnectionTests {
         #expect(try await connection.contact(companyId: company, id: 30_000_002) != nil)
         #expect(await harness.emulator.control.requestCounts()["GET /ATServicesRest/V1.0/ThresholdInformation"] == 2)
     }
+
+    @Test("a slow answer past the timeout leaves a create in doubt, unsent again, while a read is retried")
+    func timeouts() async throws {
+        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 1), timeout: .milliseconds(200))
+        defer { Task { await harness.stop() } }
+        let path = "/Companies/\(company)/Contacts"
+        await harness.emulator.control.inject(Fault(.delay(seconds: 0.6), pathContains: path))
+        let new = NewContact(fields: ContactFields(firstName: "Slow", lastName: "Answer", email: "slow@contoso.example"), siteId: nil)
+        let error = await #expect(throws: PSAError.self) { try await harness.connection.write(.create(new), companyId: company, current: nil) }
+        #expect(error?.kind == .transport && error?.retryable == true)
+        #expect(await harness.emulator.control.requestCounts()["POST /ATServicesRest/V1.0\(path)"] == 1)
+        // The slow create did land: the engine resolves it by email lookup, which finds exactly one contact.
+        for _ in 0..<100 where await harness.emulator.contacts(companyId: company).count < 2 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await harness.connection.contacts(companyId: company, email: "slow@contoso.example").count == 1)
+
+        await harness.emulator.control.inject(Fault(.delay(seconds: 0.6), pathContains: "/Contacts/30000001"))
+        #expect(try await harness.connection.contact(companyId: company, id: 30_000_001) != nil)
+        #expect(await harness.emulator.control.requestCounts()["GET /ATServicesRest/V1.0/Contacts/30000001"] == 2)
+    }
+
+    @Test("a 5xx without Autotask errors is retried for reads and not for creates")
+    func serverFailures() async throws {
+        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 1))
+        defer { Task { await harness.stop() } }
+        await harness.emulator.control.inject(Fault(.status(code: 503, retryAfter: nil, body: "Service Unavailable"), pathContains: "/Contacts/query"))
+        #expect(try await harness.connection.contacts(companyId: company, modifiedSince: nil).count == 1)
+        await harness.emulator.control.inject(Fault(.status(code: 502, retryAfter: nil, body: "Bad Gateway"), pathContains: "/Companies/"))
+        let new = NewContact(fields: ContactFields(firstName: "Gate", lastName: "Way"), siteId: nil)
+        let error = await #expect(throws: PSAError.self) { try await harness.connection.write(.create(new), companyId: company, current: nil) }
+        #expect(error?.kind == .server && error?.status == 502 && error?.retryable == true)
+        #expect(await harness.emulator.control.requestCounts()["POST /ATServicesRest/V1.0/Companies/\(company)/Contacts"] == 1)
+    }
 }

@@ -23,7 +23,7 @@ struct AutotaskHarness {
 
     static func start(
         _ fixture: AutotaskFixture, discover: Bool = false, maxRetries: Int = 3, budgetMargin: Int = 0,
-        secret: String = credentials.secret
+        secret: String = credentials.secret, timeout: Duration = .seconds(10)
     ) async throws -> AutotaskHarness {
         let emulator = AutotaskEmulator(fixture: fixture)
         let host = try await emulator.start()
@@ -31,7 +31,7 @@ struct AutotaskHarness {
             username: credentials.username, secret: secret, integrationCode: credentials.integrationCode,
             baseURL: discover ? nil : host.baseURL + "/ATServicesRest/",
             discoveryURL: host.baseURL + "/atservicesrest/", maxRetries: maxRetries,
-            retryBaseDelay: .milliseconds(2), requestTimeout: .seconds(10), budgetSafetyMargin: budgetMargin)
+            retryBaseDelay: .milliseconds(2), requestTimeout: timeout, budgetSafetyMargin: budgetMargin)
         let log = AutotaskLogRecorder()
         let logger = Logger(label: "test.autotask") { _ in AutotaskLogHandler(recorder: log) }
         let connection = AutotaskConnection(configuration: configuration, httpClient: .shared, logger: logger)
