@@ -43,3 +43,20 @@ public struct AutotaskConfiguration: Sendable {
         self.budgetSafetyMargin = budgetSafetyMargin
     }
 }
+
+extension AutotaskConfiguration: CustomStringConvertible, CustomReflectable {
+    /// The settings with the secret left out, safe to log.
+    public var description: String {
+        "AutotaskConfiguration(username: \(username), integrationCode: \(integrationCode), "
+            + "baseURL: \(baseURL ?? "zone discovery at \(discoveryURL)"), maxRetries: \(maxRetries), secret: <redacted>)"
+    }
+
+    /// What `dump` and debuggers show: everything but the secret.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "username": username, "integrationCode": integrationCode, "baseURL": baseURL as Any,
+            "discoveryURL": discoveryURL, "maxRetries": maxRetries, "retryBaseDelay": retryBaseDelay,
+            "requestTimeout": requestTimeout, "budgetSafetyMargin": budgetSafetyMargin, "secret": "<redacted>",
+        ])
+    }
+}

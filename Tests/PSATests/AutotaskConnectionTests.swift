@@ -296,4 +296,13 @@ struct AutotaskConnectionTests {
         #expect(error?.kind == .server && error?.status == 502 && error?.retryable == true)
         #expect(await harness.emulator.control.requestCounts()["POST /ATServicesRest/V1.0/Companies/\(company)/Contacts"] == 1)
     }
+
+    @Test("the configuration never prints its secret")
+    func configurationRedactsSecret() {
+        let configuration = AutotaskConfiguration(username: "api@msp.example", secret: "Hidden-Value-42", integrationCode: "CODE")
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        #expect(!"\(configuration)".contains("Hidden-Value-42") && !dumped.contains("Hidden-Value-42"))
+        #expect("\(configuration)".contains("api@msp.example") && dumped.contains("CODE"))
+    }
 }

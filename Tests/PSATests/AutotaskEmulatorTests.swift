@@ -191,7 +191,7 @@ struct AutotaskEmulatorTests {
     func threadLimit() async throws {
         let harness = try await AutotaskHarness.start(sampleFixture())
         defer { Task { await harness.stop() } }
-        await harness.emulator.control.inject(Fault(.delay(seconds: 0.3), pathContains: "/Contacts/", count: 3))
+        await harness.emulator.control.inject(Fault(.delay(seconds: 0.5), pathContains: "/Contacts/", count: 3))
         let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for _ in 0..<3 { group.addTask { try await harness.raw("GET", "/ATServicesRest/V1.0/Contacts/30684047") } }
             try await Task.sleep(for: .milliseconds(100))
