@@ -243,4 +243,30 @@ struct AutotaskEmulatorTests {
         #expect(members["isActive"] == .int(1) && members["emailAddress2"] == .null && members["title"] == .string(""))
         #expect(throws: EmulatorError.self) { try AutotaskFixture.load("credentials: 3") }
     }
+
+    @Test("serves company-child reads, PUT replaces, DELETE removes, and blocks past the hourly threshold")
+    func childPathsAndThreshold() async throws {
+        let harness = try await AutotaskHarness.start(sampleFixture())
+        defer { Task { await harness.stop() } }
+        let children = try await harness.raw("GET", "/atservicesrest/V1.0/Companies/29683616/Contacts")
+        #expect((((autotaskJSON(children.body) as? [String: Any])?["items"] as? [[String: Any]]) ?? []).count == 2)
+        let locations = try await harness.raw("GET", "/ATServicesRest/V1.0/Companies/29683616/Locations")
+        #expect(object(locations.body, "items", "0")?["name"] as? String == "Headquarters")
+        #expect(try await harness.raw("GET", "/ATServicesRest/V1.0/Companies/1/Contacts").status == 404)
+
+        let put = try await harness.raw("PUT", "/ATServicesRest/V1.0/Companies/29683616/Contacts",
+                                        body: #"{"id":30684048,"firstName":"Johnny","lastName":"Roe","isActive":1}"#)
+        #expect(put.status == 200)
+        let replaced = try #require(await harness.emulator.contacts(companyId: 29_683_616).first { $0.id == 30_684_048 })
+        #expect(replaced.firstName == "Johnny" && replaced.emailAddress == nil && replaced.emailAddress2 == nil && replaced.isActive == 1)
+
+        #expect(try await harness.raw("DELETE", "/ATServicesRest/V1.0/Companies/29683616/Contacts/30684048").status == 200)
+        #expect(try await harness.raw("GET", "/ATServicesRest/V1.0/Contacts/30684048").status == 404)
+
+        await harness.emulator.setThreshold(limit: 7, usedBeforeStart: 0)
+        let reading = try await harness.raw("GET", "/ATServicesRest/V1.0/ThresholdInformation")
+        #expect((autotaskJSON(reading.body) as? [String: Any])?["currentTimeframeRequestCount"] as? Int == 7)
+        let blocked = try await harness.raw("GET", "/ATServicesRest/V1.0/Contacts/30684047")
+        #expect(blocked.status == 429 && blocked.body.contains("errors"))
+    }
 }
