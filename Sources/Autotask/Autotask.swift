@@ -1,1 +1,0 @@
-// Autotask: module placeholder until its issue lands.

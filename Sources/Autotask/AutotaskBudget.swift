@@ -1,0 +1,144 @@
+// The Autotask database's hourly request budget (10,000 an hour, shared by every integration), as one run spends it.
+
+import ContactSync
+import Foundation
+
+/// What `ThresholdInformation` said when the budget read it.
+public struct AutotaskThreshold: Sendable, Hashable {
+    /// Requests the database allows per timeframe (`externalRequestThreshold`).
+    public var limit: Int
+    /// The timeframe in minutes (`requestThresholdTimeframe`).
+    public var timeframeMinutes: Int
+    /// Requests already made in the current timeframe by every integration (`currentTimeframeRequestCount`).
+    public var used: Int
+
+    /// Makes a threshold reading.
+    public init(limit: Int, timeframeMinutes: Int, used: Int) {
+        self.limit = limit
+        self.timeframeMinutes = timeframeMinutes
+        self.used = used
+    }
+}
+
+/// Counts one run's Autotask requests against the hourly budget read once from `ThresholdInformation`,
+/// and refuses, before sending, a request that would exceed it (less a safety margin).
+public actor AutotaskBudget {
+    /// Requests kept back for other integrations on the same database.
+    public let safetyMargin: Int
+    private let now: @Sendable () -> Date
+    private var threshold: AutotaskThreshold?
+    private var readAt: Date?
+    private var spentSinceRead = 0
+    private var needsReading = true
+    private var pending: Task<Result<AutotaskThreshold?, PSAError>, Never>?
+
+    /// Makes a budget; `now` is injectable so tests control "resume after".
+    public init(safetyMargin: Int = 200, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.safetyMargin = max(0, safetyMargin)
+        self.now = now
+    }
+
+    /// Starts a run: the next request reads `ThresholdInformation` again (once), and the run's count starts at zero.
+    public func beginRun() {
+        needsReading = true
+    }
+
+    /// Reads the threshold with `fetch` if this run has not yet; concurrent callers wait for the same reading.
+    /// `fetch` answers `nil` when the threshold could not be read (the run then goes on without a limit),
+    /// or an error that must stop the run (refused credentials).
+    func ensureRead(_ fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
+        if let pending {
+            if case .failure(let error) = await pending.value { throw error }
+            return
+        }
+        guard needsReading else { return }
+        needsReading = false
+        let task = Task { await fetch() }
+        pending = task
+        let result = await task.value
+        pending = nil
+        switch result {
+        case .success(let reading?): record(reading)
+        case .success(nil): break
+        case .failure(let error):
+            needsReading = true
+            throw error
+        }
+    }
+
+    /// Records what `ThresholdInformation` answered; the reading itself is one request already counted in `used`.
+    public func record(_ reading: AutotaskThreshold) {
+        threshold = reading
+        readAt = now()
+        spentSinceRead = 0
+        needsReading = false
+    }
+
+    /// The last reading, if any.
+    public func lastReading() -> AutotaskThreshold? { threshold }
+
+    /// Requests this budget has let through since the last reading.
+    public func spent() -> Int { spentSinceRead }
+
+    /// Takes one request from the budget, or throws `budgetExhausted` saying when to resume.
+    public func spend() throws(PSAError) {
+        if let threshold, let readAt {
+            let allowed = threshold.limit - safetyMargin
+            if threshold.used + spentSinceRead + 1 > allowed {
+                let resume = readAt.addingTimeInterval(TimeInterval(max(1, threshold.timeframeMinutes) * 60))
+                throw PSAError(
+                    .budgetExhausted,
+                    "Autotask's API budget of \(threshold.limit) requests per \(threshold.timeframeMinutes) minutes, "
+                        + "shared by every integration on this Autotask database, is nearly spent (\(threshold.used) used "
+                        + "before this run, \(spentSinceRead) by this run, \(safetyMargin) kept in reserve); Rollcall "
+                        + "stopped before sending more. Resume after \(Self.clockTime(resume)) UTC.",
+                    retryable: true, retryAfter: resume)
+            }
+        }
+        spentSinceRead += 1
+    }
+
+    private static func clockTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        let hour = parts.hour ?? 0
+        let minute = parts.minute ?? 0
+        return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+    }
+}
+
+/// At most `limit` requests in flight per Autotask object endpoint (the API's thread limit is three).
+actor EndpointGates {
+    private let limit: Int
+    private var inFlight: [String: Int] = [:]
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire(_ endpoint: String) async {
+        if inFlight[endpoint, default: 0] < limit {
+            inFlight[endpoint, default: 0] += 1
+            return
+        }
+        await withCheckedContinuation { waiting[endpoint, default: []].append($0) }
+    }
+
+    func release(_ endpoint: String) {
+        if var queue = waiting[endpoint], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiting[endpoint] = queue
+            next.resume()
+        } else {
+            inFlight[endpoint, default: 1] -= 1
+        }
+    }
+
+    /// The object endpoint a path belongs to: `Companies/1/Contacts` and `Contacts/query` are both `contacts`.
+    nonisolated static func endpoint(of path: String) -> String {
+        let ignored: Set<String> = ["query", "count", "entityinformation", "fields", "v1.0"]
+        let segments = path.split(separator: "?").first.map { $0.split(separator: "/") } ?? []
+        let named = segments.map { $0.lowercased() }.filter { !ignored.contains($0) && Int($0) == nil }
+        return named.last ?? "root"
+    }
+}

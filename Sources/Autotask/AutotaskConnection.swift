@@ -1,0 +1,194 @@
+// Autotask PSA REST behind the engine's PSAConnection: contacts, locations, field lengths and company-child writes.
+
+import AsyncHTTPClient
+import ContactSync
+import Foundation
+import Logging
+
+/// One Autotask database as the engine sees it; follows the PSA reference §1.
+///
+/// Reads use `POST Contacts/query` (500 a page, `nextPageUrl` POSTed the same body); writes go to the company-child
+/// collection `Companies/{id}/Contacts` (POST creates, PATCH updates with the id in the body), never the root or item URL.
+public final class AutotaskConnection: PSAConnection {
+    /// Always `.autotask`.
+    public let system: PSASystem = .autotask
+    /// The hourly budget this connection spends; the engine calls `beginRun()` at the start of each run.
+    public let budget: AutotaskBudget
+    let configuration: AutotaskConfiguration
+    let httpClient: HTTPClient
+    let logger: Logger
+    let gates = EndpointGates(limit: 3)
+    let session = AutotaskSession()
+
+    /// Makes a connection; nothing is sent until the first call. `budget` defaults to one with the configured margin.
+    public init(
+        configuration: AutotaskConfiguration, httpClient: HTTPClient, logger: Logger, budget: AutotaskBudget? = nil
+    ) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.logger = logger
+        self.budget = budget ?? AutotaskBudget(safetyMargin: configuration.budgetSafetyMargin)
+    }
+
+    /// Starts a run: `ThresholdInformation` is read once more before the next request, and the run's spending restarts.
+    public func beginRun() async {
+        await budget.beginRun()
+    }
+
+    /// Every contact of the company (`POST Contacts/query` on `companyID`, all pages), or those with `lastModifiedDate` at or after `modifiedSince`.
+    public func contacts(companyId: Int, modifiedSince: Date?) async throws -> [PSAContact] {
+        var filter: [ATFilter] = [.condition("eq", "companyID", .int(companyId))]
+        if let modifiedSince {
+            filter.append(.condition("gte", "lastModifiedDate", .string(AutotaskDates.format(modifiedSince))))
+        }
+        let items = try await queryAll("Contacts", ATQuery(filter: filter), as: ATContact.self,
+                                       what: "the contacts of Autotask company \(companyId)")
+        return items.map { $0.psaContact(companyId: companyId) }
+    }
+
+    /// The contact (`GET Contacts/{id}`), or `nil` when Autotask answers 404 or it belongs to another company.
+    public func contact(companyId: Int, id: Int) async throws -> PSAContact? {
+        let url = try await base() + "Contacts/\(id)"
+        let answer: ATItem<ATContact>
+        do {
+            answer = try await sendDecoding(
+                "GET", url, body: nil, idempotent: true, what: "contact \(id) of Autotask company \(companyId)")
+        } catch let error as PSAError where error.kind == .notFound {
+            return nil
+        }
+        guard let item = answer.item else { return nil }
+        if let owner = item.companyID, owner != 0, owner != companyId { return nil }
+        return item.psaContact(companyId: companyId)
+    }
+
+    /// The company's contacts with `email` in `emailAddress`, `emailAddress2` or `emailAddress3` (trimmed, case-insensitive).
+    public func contacts(companyId: Int, email: String) async throws -> [PSAContact] {
+        let wanted = email.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !wanted.isEmpty else { return [] }
+        let query = ATQuery(filter: [
+            .condition("eq", "companyID", .int(companyId)),
+            .group("or", ["emailAddress", "emailAddress2", "emailAddress3"].map { .condition("eq", $0, .string(wanted)) }),
+        ])
+        let items = try await queryAll("Contacts", query, as: ATContact.self,
+                                       what: "the contacts of Autotask company \(companyId) with email \(wanted)")
+        let key = wanted.lowercased()
+        // Autotask compares case-insensitively in practice; checking again here keeps the promise whatever it does.
+        return items.map { $0.psaContact(companyId: companyId) }
+            .filter { contact in contact.emails.contains { $0.lowercased() == key } }
+    }
+
+    /// The company's locations (`POST CompanyLocations/query` on `companyID`).
+    public func sites(companyId: Int) async throws -> [PSASite] {
+        let query = ATQuery(filter: [.condition("eq", "companyID", .int(companyId))])
+        let items = try await queryAll("CompanyLocations", query, as: ATLocation.self,
+                                       what: "the locations of Autotask company \(companyId)")
+        return items.map {
+            PSASite(id: $0.id, name: $0.name ?? "Location \($0.id)", isActive: $0.isActive ?? true, isPrimary: $0.isPrimary ?? false)
+        }
+    }
+
+    /// Autotask has no contact types: always `[]`.
+    public func contactTypes() async throws -> [PSAContactType] { [] }
+
+    /// The contact field lengths from `Contacts/entityInformation/fields`, read once; documented lengths fill gaps.
+    public func fieldLimits() async throws -> PSAFieldLimits {
+        if let known = await session.limits { return known }
+        let url = try await base() + "Contacts/entityInformation/fields"
+        let info: ATFieldInformation = try await sendDecoding(
+            "GET", url, body: nil, idempotent: true, what: "the contact field lengths of Autotask")
+        var lengths: [String: Int] = [:]
+        for field in info.fields {
+            if let length = field.length, length > 0 { lengths[field.name.lowercased()] = length }
+        }
+        let documented = PSAFieldLimits.autotask
+        let limits = PSAFieldLimits(
+            firstName: lengths["firstname"] ?? documented.firstName,
+            lastName: lengths["lastname"] ?? documented.lastName,
+            title: lengths["title"] ?? documented.title,
+            phone: lengths["phone"] ?? documented.phone,
+            mobile: lengths["mobilephone"] ?? documented.mobile,
+            email: lengths["emailaddress"] ?? documented.email)
+        await session.setLimits(limits)
+        return limits
+    }
+
+    /// One HTTP write: `POST Companies/{id}/Contacts` to create, `PATCH Companies/{id}/Contacts` (id in the body) to update.
+    /// A create that may have reached Autotask is never re-sent: it fails as a retryable `transport` error instead.
+    public func write(_ write: PSAWrite, companyId: Int, current: PSAContact?) async throws -> PSAWriteResult {
+        let url = try await base() + "Companies/\(companyId)/Contacts"
+        switch write {
+        case .create(let new):
+            let body = ATContactWrite(
+                companyID: companyId, firstName: new.fields.firstName, lastName: new.fields.lastName,
+                title: new.fields.title, phone: new.fields.phone, mobilePhone: new.fields.mobile,
+                emailAddress: new.fields.email, isActive: 1, companyLocationID: new.siteId)
+            let what = "creating contact \(Self.describe(new.fields)) in Autotask company \(companyId)"
+            let (status, data) = try await send("POST", url, body: try encode(body), idempotent: false, what: what)
+            let id = try decode(ATItemId.self, data, what: what).itemId
+            let email = new.fields.email?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let written = PSAContact(
+                id: id, companyId: companyId, firstName: new.fields.firstName, lastName: new.fields.lastName,
+                title: new.fields.title, phone: new.fields.phone, mobile: new.fields.mobile,
+                emails: email.map { $0.isEmpty ? [] : [$0] } ?? [], isActive: true, siteId: new.siteId)
+            return PSAWriteResult(contactId: id, contact: written, responseBody: Self.shorten(data), status: status)
+
+        case .update(let id, let update):
+            let body = ATContactWrite(
+                id: id, firstName: update.fields.firstName, lastName: update.fields.lastName, title: update.fields.title,
+                phone: update.fields.phone, mobilePhone: update.fields.mobile, emailAddress: update.fields.email,
+                isActive: update.isActive.map { $0 ? 1 : 0 }, companyLocationID: update.siteId)
+            let what = "updating contact \(id) in Autotask company \(companyId)"
+            // PATCH with absolute values is idempotent, so a retry after an uncertain send cannot do harm.
+            let (status, data) = try await send("PATCH", url, body: try encode(body), idempotent: true, what: what)
+            let answered = (try? JSONDecoder().decode(ATItemId.self, from: data))?.itemId ?? id
+            var before: PSAContact? = current
+            if before == nil { before = try await contact(companyId: companyId, id: id) }
+            let written = Self.applying(update, to: before ?? PSAContact(id: id, companyId: companyId))
+            return PSAWriteResult(contactId: answered, contact: written, responseBody: Self.shorten(data), status: status)
+        }
+    }
+
+    /// HTTP requests this connection has sent, zone discovery and threshold readings included.
+    public func requestCount() async -> Int { await session.requests }
+
+    /// The contact after an update, as Autotask holds it: `emailAddress` replaced, the other two emails kept.
+    static func applying(_ update: ContactUpdate, to contact: PSAContact) -> PSAContact {
+        var result = contact
+        if let value = update.fields.firstName { result.firstName = value }
+        if let value = update.fields.lastName { result.lastName = value }
+        if let value = update.fields.title { result.title = value }
+        if let value = update.fields.phone { result.phone = value }
+        if let value = update.fields.mobile { result.mobile = value }
+        if let value = update.fields.email {
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let others = Array(contact.emails.dropFirst())
+            result.emails = (trimmed.isEmpty ? [] : [trimmed]) + others
+        }
+        if let active = update.isActive { result.isActive = active }
+        if let site = update.siteId { result.siteId = site }
+        result.lastModified = nil
+        return result
+    }
+
+    static func describe(_ fields: ContactFields) -> String {
+        let name = [fields.firstName, fields.lastName].compactMap { $0 }.joined(separator: " ")
+        if let email = fields.email, !email.isEmpty { return name.isEmpty ? email : "\(name) <\(email)>" }
+        return name.isEmpty ? "(no name)" : name
+    }
+
+    static func shorten(_ data: Data) -> String {
+        let text = String(decoding: data.prefix(4096), as: UTF8.self)
+        return data.count > 4096 ? text + "…" : text
+    }
+}
+
+/// What a connection learns as it goes: the zone's REST base, the field lengths, and how many requests it made.
+actor AutotaskSession {
+    var baseURL: String?
+    var limits: PSAFieldLimits?
+    var requests = 0
+
+    func setBase(_ url: String) { baseURL = url }
+    func setLimits(_ value: PSAFieldLimits) { limits = value }
+    func countRequest() { requests += 1 }
+}
