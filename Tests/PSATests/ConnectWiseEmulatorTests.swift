@@ -5,6 +5,7 @@ import Emulators
 import Foundation
 import NIOHTTP1
 import Testing
+import Yams
 
 /// The reference sample's JSON under `name` (its `body` when the file wraps one).
 private func sample(_ name: String) throws -> Any {
@@ -138,6 +139,11 @@ struct ConnectWiseEmulatorTests {
             #expect(ids == [60_000, 60_001])
             let link = try #require(page.headers.first(name: "Link"))
             #expect(link.contains("page=3>; rel=\"next\"") && link.contains("page=4>; rel=\"last\"") && link.contains("rel=\"prev\""))
+            let forward = try await rig.raw(.GET, "\(ConnectWiseEmulator.apiRoot)/company/contacts?pageSize=3&pageId=58024&fields=id,company/id")
+            let forwardRows = try #require(try jsonObject(forward.body) as? [[String: Any]])
+            #expect(forwardRows.compactMap { $0["id"] as? Int } == [60_000, 60_001, 60_002])
+            #expect(Set(forwardRows[0].keys) == ["id", "company"] && (forwardRows[0]["company"] as? [String: Any])?.count == 1)
+            #expect(forward.headers.first(name: "Link")?.contains("pageId=60002>; rel=\"next\"") == true)
             let count = try await rig.raw(.GET, "\(ConnectWiseEmulator.apiRoot)/company/contacts/count?conditions=company/id%3D250")
             #expect((try jsonObject(count.body) as? [String: Int]) == ["count": 7])
         }
@@ -193,6 +199,38 @@ struct ConnectWiseEmulatorTests {
             #expect(await rig.emulator.writeCount() == writes)
             #expect(await rig.emulator.control.requestCount() == total)
             await rig.emulator.control.clearFaults()
+        }
+    }
+
+    @Test("a fixture survives a round trip through JSON and YAML files")
+    func fixtureFiles() async throws {
+        let fixture = ConnectWiseFixture.synthetic(companies: 2, contactsPerCompany: 3)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cw-fixture-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let json = directory.appendingPathComponent("tenant.json")
+        try encoder.encode(fixture).write(to: json)
+        #expect(try ConnectWiseFixture.load(contentsOf: json) == fixture)
+        let yaml = directory.appendingPathComponent("tenant.yaml")
+        try Data(try YAMLEncoder().encode(fixture).utf8).write(to: yaml)
+        #expect(try ConnectWiseFixture.load(contentsOf: yaml) == fixture)
+        #expect(throws: EmulatorError.self) { try ConnectWiseFixture.load(contentsOf: directory.appendingPathComponent("missing.json")) }
+    }
+
+    @Test("faults and request counts can be driven over the admin endpoints")
+    func adminFaults() async throws {
+        try await withConnectWise(sampleFixture()) { rig in
+            let fault = #"{"effect":{"status":{"code":503,"retryAfter":"1","body":null}},"pathContains":"communicationTypes","count":1,"after":0}"#
+            let injected = try await rig.raw(.POST, "/admin/connectwise/faults", body: fault, authorized: false)
+            #expect(injected.status == 204)
+            let faulted = try await rig.raw(.GET, "\(ConnectWiseEmulator.apiRoot)/company/communicationTypes")
+            #expect(faulted.status == 503 && faulted.headers.first(name: "Retry-After") == "1")
+            let healthy = try await rig.raw(.GET, "\(ConnectWiseEmulator.apiRoot)/company/communicationTypes")
+            #expect(healthy.status == 200)
+            let counts = try #require(try jsonObject(try await rig.raw(.GET, "/admin/connectwise/requests", authorized: false).body) as? [String: Any])
+            #expect(counts["total"] as? Int == 2 && counts["writes"] as? Int == 0)
         }
     }
 }

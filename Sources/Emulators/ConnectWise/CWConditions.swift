@@ -267,7 +267,7 @@ enum CWConditionParser {
             for value in current {
                 switch value {
                 case .object(let object):
-                    if let hit = object.first(where: { $0.key.caseInsensitiveCompare(component) == .orderedSame })?.value {
+                    if let hit = object[component] ?? object.first(where: { $0.key.caseInsensitiveCompare(component) == .orderedSame })?.value {
                         next.append(hit)
                     } else if depth == 0, let info = object["_info"]?.object,
                               let hit = info.first(where: { $0.key.caseInsensitiveCompare(component) == .orderedSame })?.value {
@@ -275,7 +275,7 @@ enum CWConditionParser {
                     }
                 case .array(let elements):
                     for element in elements {
-                        if let hit = element.object?.first(where: { $0.key.caseInsensitiveCompare(component) == .orderedSame })?.value { next.append(hit) }
+                        if let hit = element.object?[component] ?? element.object?.first(where: { $0.key.caseInsensitiveCompare(component) == .orderedSame })?.value { next.append(hit) }
                     }
                 default: break
                 }

@@ -172,8 +172,8 @@ public struct ConnectWiseFixture: Codable, Sendable, Hashable {
 
     /// Reads a fixture from a `.json`, `.yaml` or `.yml` file (dates as ISO-8601 strings).
     public static func load(contentsOf url: URL) throws -> ConnectWiseFixture {
-        let data = try Data(contentsOf: url)
         do {
+            let data = try Data(contentsOf: url)
             if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
                 return try YAMLDecoder().decode(ConnectWiseFixture.self, from: data)
             }

@@ -26,7 +26,11 @@ struct CWFailure: Error {
 /// Everything the emulator knows, behind one actor.
 actor ConnectWiseStore {
     private(set) var fixture: ConnectWiseFixture
-    private var contacts: [Int: ConnectWiseFixture.Contact] = [:]
+    private var contacts: [Int: ConnectWiseFixture.Contact] = [:] {
+        didSet { rendered.removeAll(keepingCapacity: true) }
+    }
+    /// Rendered records by id, dropped whenever a contact changes (lists of thousands are asked for page by page).
+    private var rendered: [Int: CWValue] = [:]
     private var associationIds: [Int: [Int: Int]] = [:]
     private var nextContactId: Int
     private var nextItemId: Int
@@ -50,7 +54,10 @@ actor ConnectWiseStore {
         nextContactId = (fixture.contacts.map(\.id).max() ?? 1000) + 1
     }
 
-    func setBase(_ base: String) { apiBase = base }
+    func setBase(_ base: String) {
+        apiBase = base
+        rendered.removeAll()
+    }
 
     // MARK: Lookups
 
@@ -60,7 +67,12 @@ actor ConnectWiseStore {
 
     /// Every contact (of one company, when given) rendered as the API returns it, by id.
     func renderedContacts(companyId: Int? = nil) -> [CWValue] {
-        allContacts().filter { companyId == nil || $0.companyId == companyId }.map(render)
+        allContacts().filter { companyId == nil || $0.companyId == companyId }.map { contact in
+            if let cached = rendered[contact.id] { return cached }
+            let record = render(contact)
+            rendered[contact.id] = record
+            return record
+        }
     }
 
     func company(_ id: Int) -> ConnectWiseFixture.Company? { fixture.companies.first { $0.id == id } }
