@@ -233,4 +233,31 @@ struct ConnectWiseEmulatorTests {
             #expect(counts["total"] as? Int == 2 && counts["writes"] as? Int == 0)
         }
     }
+
+    @Test("the reference's sample writes are answered: simple field PATCH and the communications sub-resource")
+    func sampleWrites() async throws {
+        var fixture = sampleFixture()
+        fixture.communicationTypes.append(.init(id: 1, description: "Email", emailFlag: true))
+        try await withConnectWise(fixture) { rig in
+            for name in ["patch_simple_fields_request.json", "communication_create_subresource_request.json", "patch_communication_subresource_request.json"] {
+                let text = try #require(ConnectWiseSamples.files[name])
+                let request = try #require(try jsonObject(text) as? [String: Any])
+                let payload = try #require(request["body"])
+                let method = try #require(request["method"] as? String)
+                let path = try #require(request["path"] as? String)
+                let body = String(decoding: try JSONSerialization.data(withJSONObject: payload), as: UTF8.self)
+                let answer = try await rig.raw(HTTPMethod(rawValue: method), path, body: body)
+                #expect(answer.status == (request["method"] as? String == "POST" ? 201 : 200), "\(name): \(answer.body)")
+            }
+            let contact = try #require(await rig.emulator.contact(id: 57919))
+            #expect(contact.title == "Accountant" && contact.siteId == 1000 && !contact.inactiveFlag)
+            #expect(contact.communicationItems.first { $0.id == 99820 }?.value == "new.address@test.com")
+            let added = try #require(contact.communicationItems.last)
+            #expect(added.typeId == 1 && added.value == "jane.doe@contoso.com" && added.defaultFlag)
+            #expect(contact.communicationItems.filter { $0.typeId == 13 || $0.typeId == 1 }.filter(\.defaultFlag).count == 1)
+            let one = try await rig.raw(.GET, "\(ConnectWiseEmulator.apiRoot)/company/contacts/57919/communications/99820")
+            let keys = Set((try jsonObject(one.body) as? [String: Any])?.keys.map { $0 } ?? [])
+            #expect(keys.isSuperset(of: ["id", "contactId", "type", "value", "defaultFlag", "communicationType", "domain"]))
+        }
+    }
 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// A JSON value: the emulator builds ConnectWise payloads from these and applies JSON Patch to them.
-public enum CWValue: Codable, Sendable, Hashable {
+enum CWValue: Codable, Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int)
@@ -13,7 +13,7 @@ public enum CWValue: Codable, Sendable, Hashable {
     case object([String: CWValue])
 
     /// Decodes any JSON value.
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
@@ -25,7 +25,7 @@ public enum CWValue: Codable, Sendable, Hashable {
     }
 
     /// Encodes the value as JSON.
-    public func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()

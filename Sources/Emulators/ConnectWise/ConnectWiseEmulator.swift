@@ -113,12 +113,38 @@ public final class ConnectWiseEmulator: Sendable {
             let id = try Self.id(context)
             guard let contact = await store.contact(id) else { return Self.failure(CWFailure.contactNotFound(id)) }
             var records: [CWValue] = []
-            for item in contact.communicationItems {
-                guard case .object(var object) = await store.renderItem(item) else { continue }
-                object["contactId"] = .int(id)
-                records.append(.object(object))
-            }
+            for item in contact.communicationItems { records.append(await Self.communication(item, contactId: id, store: store)) }
             return try await Self.list(records, request: request, path: "company/contacts/\(id)/communications", store: store)
+        }
+        api.post("company/contacts/:id/communications") { request, context in
+            try await Self.answer(status: 201) {
+                let id = try Self.id(context)
+                let item = try await store.addItem(contactId: id, body: try await Self.body(request, context))
+                return await Self.communication(item, contactId: id, store: store)
+            }
+        }
+        api.get("company/contacts/:id/communications/:itemId") { _, context in
+            try await Self.answer {
+                let id = try Self.id(context)
+                let itemId = context.parameters.get("itemId", as: Int.self) ?? -1
+                guard let contact = await store.contact(id) else { throw CWFailure.contactNotFound(id) }
+                guard let item = contact.communicationItems.first(where: { $0.id == itemId }) else { throw CWFailure.itemNotFound(itemId) }
+                return await Self.communication(item, contactId: id, store: store)
+            }
+        }
+        api.patch("company/contacts/:id/communications/:itemId") { request, context in
+            try await Self.answer {
+                let id = try Self.id(context)
+                let itemId = context.parameters.get("itemId", as: Int.self) ?? -1
+                let item = try await store.patchItem(contactId: id, itemId: itemId, operations: try await Self.body(request, context))
+                return await Self.communication(item, contactId: id, store: store)
+            }
+        }
+        api.delete("company/contacts/:id/communications/:itemId") { _, context in
+            do {
+                try await store.removeItem(contactId: try Self.id(context), itemId: context.parameters.get("itemId", as: Int.self) ?? -1)
+                return Response(status: .noContent)
+            } catch let failure as CWFailure { return Self.failure(failure) }
         }
         api.get("company/contacts/:id/typeAssociations") { request, context in
             do {
@@ -239,6 +265,13 @@ public final class ConnectWiseEmulator: Sendable {
 
     static func answer(status: Int = 200, _ work: () async throws -> CWValue) async throws -> Response {
         do { return json(try await work(), status: status) } catch let failure as CWFailure { return Self.failure(failure) }
+    }
+
+    /// A `ContactCommunication` record: the item with its `contactId`.
+    static func communication(_ item: ConnectWiseFixture.CommunicationItem, contactId: Int, store: ConnectWiseStore) async -> CWValue {
+        guard case .object(var object) = await store.renderItem(item) else { return .null }
+        object["contactId"] = .int(contactId)
+        return .object(object)
     }
 
     static func id(_ context: EmulatorContext) throws -> Int {

@@ -21,6 +21,8 @@ struct CWFailure: Error {
     }
 
     static func contactNotFound(_ id: Int) -> CWFailure { plain(404, "NotFound", "Contact \(id) not found") }
+
+    static func itemNotFound(_ id: Int) -> CWFailure { plain(404, "NotFound", "ContactCommunication \(id) not found") }
 }
 
 /// Everything the emulator knows, behind one actor.
@@ -126,12 +128,7 @@ actor ConnectWiseStore {
         try read(document, into: &updated, isCreate: false)
         // A new default item makes the other items of its kind non-default (amp-labs scenario 1).
         for index in updated.communicationItems.indices where updated.communicationItems[index].id.map({ !oldItemIds.contains($0) }) ?? true {
-            let item = updated.communicationItems[index]
-            guard item.defaultFlag else { continue }
-            let kind = kindOf(item.typeId)
-            for other in updated.communicationItems.indices where other != index && kindOf(updated.communicationItems[other].typeId) == kind {
-                updated.communicationItems[other].defaultFlag = false
-            }
+            normaliseDefaults(&updated, favouring: index)
         }
         return try replace(updated)
     }
@@ -141,6 +138,57 @@ actor ConnectWiseStore {
         guard var stored = contacts[id] else { throw CWFailure.contactNotFound(id) }
         try read(body, into: &stored, isCreate: false)
         return try replace(stored)
+    }
+
+    /// Adds a communication item through `POST /company/contacts/{id}/communications`; returns the stored item.
+    func addItem(contactId: Int, body: CWValue) throws -> ConnectWiseFixture.CommunicationItem {
+        guard var contact = contacts[contactId] else { throw CWFailure.contactNotFound(contactId) }
+        let item = try readItem(body, id: nil, index: contact.communicationItems.count)
+        contact.communicationItems.append(item)
+        normaliseDefaults(&contact, favouring: contact.communicationItems.count - 1)
+        let stored = try replace(contact)
+        return stored.communicationItems[stored.communicationItems.count - 1]
+    }
+
+    /// Applies a JSON Patch to one communication item (`PATCH …/communications/{id}`); returns the stored item.
+    func patchItem(contactId: Int, itemId: Int, operations: CWValue) throws -> ConnectWiseFixture.CommunicationItem {
+        guard var contact = contacts[contactId] else { throw CWFailure.contactNotFound(contactId) }
+        guard let index = contact.communicationItems.firstIndex(where: { $0.id == itemId }) else { throw CWFailure.itemNotFound(itemId) }
+        guard case .array(let ops) = operations else { throw CWFailure.plain(400, "InvalidPatch", "The patch document must be an array of operations.") }
+        var document = renderItem(contact.communicationItems[index])
+        for op in ops { try CWPatch.apply(op, to: &document) }
+        contact.communicationItems[index] = try readItem(document, id: itemId, index: index)
+        if contact.communicationItems[index].defaultFlag { normaliseDefaults(&contact, favouring: index) }
+        return try replace(contact).communicationItems[index]
+    }
+
+    /// Removes one communication item.
+    func removeItem(contactId: Int, itemId: Int) throws {
+        guard var contact = contacts[contactId] else { throw CWFailure.contactNotFound(contactId) }
+        guard let index = contact.communicationItems.firstIndex(where: { $0.id == itemId }) else { throw CWFailure.itemNotFound(itemId) }
+        contact.communicationItems.remove(at: index)
+        _ = try replace(contact)
+    }
+
+    private func readItem(_ element: CWValue, id: Int?, index: Int) throws -> ConnectWiseFixture.CommunicationItem {
+        guard case .object = element else {
+            throw CWFailure.plain(400, "InvalidObject", "communication object is invalid")
+        }
+        guard let typeId = element["type"]?["id"]?.int else {
+            throw CWFailure.invalid("communication", [("MissingRequiredField", "The type field is required.", "type")])
+        }
+        return ConnectWiseFixture.CommunicationItem(
+            id: id ?? element["id"]?.int, typeId: typeId, value: element["value"]?.string ?? "",
+            extension: element["extension"]?.string, defaultFlag: element["defaultFlag"]?.bool ?? false)
+    }
+
+    /// Makes the item at `index` the only default of its kind when it is a default.
+    private func normaliseDefaults(_ contact: inout ConnectWiseFixture.Contact, favouring index: Int) {
+        guard contact.communicationItems[index].defaultFlag else { return }
+        let kind = kindOf(contact.communicationItems[index].typeId)
+        for other in contact.communicationItems.indices where other != index && kindOf(contact.communicationItems[other].typeId) == kind {
+            contact.communicationItems[other].defaultFlag = false
+        }
     }
 
     /// Gives a contact a contact type (type-association endpoints); returns the association.
