@@ -89,9 +89,10 @@ public final class ConnectWiseConnection: PSAConnection {
     }
 
     private func create(_ new: NewContact, companyId: Int) async throws -> PSAWriteResult {
-        let types = try await communicationTypes()
-        var body: [String: CWJSON] = ["company": .object(["id": .int(companyId)]), "inactiveFlag": .bool(false)]
         let fields = new.fields
+        let needsTypes = [fields.email, fields.phone, fields.mobile].contains { !($0 ?? "").isEmpty }
+        let types = needsTypes ? try await communicationTypes() : await cache.types ?? [:]
+        var body: [String: CWJSON] = ["company": .object(["id": .int(companyId)]), "inactiveFlag": .bool(false)]
         if let value = fields.firstName { body["firstName"] = .string(value) }
         if let value = fields.lastName { body["lastName"] = .string(value) }
         if let value = fields.title, !value.isEmpty { body["title"] = .string(value) }

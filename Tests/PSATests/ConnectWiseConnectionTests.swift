@@ -4,6 +4,7 @@ import ConnectWise
 import ContactSync
 import Emulators
 import Foundation
+import Logging
 import Testing
 
 @Suite("ConnectWise connection")
@@ -219,5 +220,23 @@ struct ConnectWiseConnectionTests {
             let read = try await rig.connection.contacts(companyId: 250, modifiedSince: nil)
             #expect(read.count == 20)
         }
+    }
+
+    @Test("a refused connection is retried (it never reached ConnectWise), then fails as a retryable transport error")
+    func refusedConnection() async throws {
+        let emulator = ConnectWiseEmulator(fixture: .synthetic(contactsPerCompany: 1))
+        let host = try await emulator.start()
+        await host.stop()
+        let credentials = ConnectWiseFixture.syntheticCredentials
+        let connection = ConnectWiseConnection(
+            configuration: ConnectWiseConfiguration(
+                baseURL: host.baseURL + ConnectWiseEmulator.apiRoot, company: credentials.company, publicKey: credentials.publicKey,
+                privateKey: credentials.privateKey, clientId: "x", maxRetries: 2, retryBaseDelay: 0.001, requestTimeout: 0.3),
+            httpClient: .shared, logger: Logger(label: "test.connectwise"))
+        let error = await #expect(throws: PSAError.self) {
+            try await connection.write(.create(NewContact(fields: ContactFields(firstName: "N"), siteId: nil)), companyId: 250, current: nil)
+        }
+        #expect(error?.kind == .transport && error?.retryable == true && error?.message.contains(credentials.privateKey) == false)
+        #expect(await connection.requestCount() == 3)
     }
 }
