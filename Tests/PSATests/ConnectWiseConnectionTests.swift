@@ -239,4 +239,19 @@ struct ConnectWiseConnectionTests {
         #expect(error?.kind == .transport && error?.retryable == true && error?.message.contains(credentials.privateKey) == false)
         #expect(await connection.requestCount() == 3)
     }
+
+    @Test("a server answer wider than the e-mail asked for is filtered client-side")
+    func widenedAnswerFiltered() async throws {
+        try await withConnectWise { rig in
+            func item(_ value: String) -> String {
+                #"{"id":\#(value.count),"type":{"id":13,"name":"Individual Professional"},"value":"\#(value)","defaultFlag":true,"communicationType":"Email"}"#
+            }
+            let widened = "[" + [(1, 250, "100%@x.com"), (2, 250, "1000@x.com"), (3, 999, "100%@x.com")].map { id, company, email in
+                #"{"id":\#(id),"firstName":"W\#(id)","company":{"id":\#(company)},"communicationItems":[\#(item(email))]}"#
+            }.joined(separator: ",") + "]"
+            await rig.emulator.control.inject(Fault(.status(code: 200, retryAfter: nil, body: widened), pathContains: "company/contacts", count: 1))
+            let found = try await rig.connection.contacts(companyId: 250, email: "100%@x.com")
+            #expect(found.map(\.id) == [1])
+        }
+    }
 }
