@@ -1,1 +1,0 @@
-// ConnectWise: module placeholder until its issue lands.
