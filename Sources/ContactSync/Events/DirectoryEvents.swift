@@ -88,20 +88,21 @@ public struct DirectoryReadCompleted: Codable, Sendable, Hashable {
     public var complete: Bool
     public var deltaLink: String?
     public var usersSeen: Int
-    /// For a full read: the object ids of every user seen; known users not among them become `notFound` (R1.2).
-    public var seenUserIds: [String]?
+    /// For a complete full read: the known users it did not find; they become `notFound` (R1.2). Only the missing
+    /// ones are listed, so a full read of a large tenant stays a small event.
+    public var notFoundUserIds: [String]?
     public var runId: String?
 
     /// Makes the event.
     public init(
-        mode: DirectoryReadMode, complete: Bool, deltaLink: String?, usersSeen: Int, seenUserIds: [String]? = nil,
+        mode: DirectoryReadMode, complete: Bool, deltaLink: String?, usersSeen: Int, notFoundUserIds: [String]? = nil,
         runId: String? = nil
     ) {
         self.mode = mode
         self.complete = complete
         self.deltaLink = deltaLink
         self.usersSeen = usersSeen
-        self.seenUserIds = seenUserIds
+        self.notFoundUserIds = notFoundUserIds
         self.runId = runId
     }
 }

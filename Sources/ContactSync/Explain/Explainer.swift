@@ -149,8 +149,8 @@ private struct Teller {
             let phrase = e.reason == .deleted ? IneligibleReason.deleted.phrase : IneligibleReason.softDeleted.phrase
             say(env, ["R1.2"], "Microsoft 365 user \(name(e.userId)) \(phrase)")
         case .directoryReadCompleted(let e) where e.complete && e.mode == .full:
-            guard let seen = e.seenUserIds.map(Set.init) else { return }
-            for id in users.sorted() where lastUser[id] != nil && !removed.contains(id) && !seen.contains(id) {
+            guard let missing = e.notFoundUserIds.map(Set.init) else { return }
+            for id in users.sorted() where lastUser[id] != nil && !removed.contains(id) && missing.contains(id) {
                 removed.insert(id)
                 say(env, ["R1.2", "R1.3"], "Microsoft 365 user \(name(id)) \(IneligibleReason.notFound.phrase)")
             }

@@ -83,9 +83,9 @@ public struct DirectoryProjection: Codable, Sendable, Hashable {
                 mode: e.mode, complete: e.complete, deltaLink: e.deltaLink, usersSeen: e.usersSeen, position: pos, failed: false)
             guard e.complete else { return }  // R1.3: only a complete read changes eligibility
             if let link = e.deltaLink { deltaLink = link }
-            if e.mode == .full, let seen = e.seenUserIds {
-                let seenSet = Set(seen)
-                for (id, var r) in users where r.removal == nil && !seenSet.contains(id) {
+            if e.mode == .full, let missing = e.notFoundUserIds {
+                for id in missing {
+                    guard var r = users[id], r.removal == nil else { continue }
                     r.removal = .notFound
                     r.removalPosition = pos
                     r.eligibilitySince = pos

@@ -38,6 +38,7 @@ struct Tenant {
     private var pendingRemovals: [(String, RemovalReason)] = []
     private var lastCatalog: [LicenseSku]?
     private var lastSites: [PSASite]?
+    private var everSeen: Set<String> = []
 
     /// A company with the given settings (defaults: no filters, default site Main, update existing).
     init(_ configure: (inout CompanySettings) -> Void = { _ in }) {
@@ -130,9 +131,10 @@ struct Tenant {
             }
         }
         if complete {
-            let seen = mode == .full ? users.keys.sorted() : nil
+            everSeen.formUnion(users.keys)
+            let missing = mode == .full ? everSeen.subtracting(users.keys).sorted() : nil
             if mode == .full { pendingRemovals = [] }
-            append(.directoryReadCompleted(DirectoryReadCompleted(mode: mode, complete: true, deltaLink: "delta-\(events.count)", usersSeen: users.count, seenUserIds: seen, runId: runId)))
+            append(.directoryReadCompleted(DirectoryReadCompleted(mode: mode, complete: true, deltaLink: "delta-\(events.count)", usersSeen: users.count, notFoundUserIds: missing, runId: runId)))
         } else {
             append(.directoryReadFailed(DirectoryReadFailed(mode: mode, kind: "transport", error: "the connection was cut off after page 2", usersSeen: 0, runId: runId)))
         }
