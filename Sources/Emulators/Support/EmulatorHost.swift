@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A running emulator: its base URL, and a way to stop it.
 public final class EmulatorHost: Sendable {
@@ -12,11 +13,13 @@ public final class EmulatorHost: Sendable {
     /// The port it listens on.
     public let port: Int
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
 
-    private init(baseURL: String, port: Int, task: Task<Void, any Error>) {
+    private init(baseURL: String, port: Int, task: Task<Void, any Error>, group: ServiceGroup) {
         self.baseURL = baseURL
         self.port = port
         self.task = task
+        self.group = group
     }
 
     /// Starts a router on `host:port` (port 0 picks a free one) and returns once it accepts connections.
@@ -36,18 +39,19 @@ public final class EmulatorHost: Sendable {
             },
             logger: log
         )
-        let task = Task { try await app.run() }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: log))
+        let task = Task { try await group.run() }
         var iterator = stream.makeAsyncIterator()
         guard let bound = await iterator.next() else {
             task.cancel()
             throw EmulatorError("the \(name) emulator could not listen on \(host):\(port)")
         }
-        return EmulatorHost(baseURL: "http://\(host):\(bound)", port: bound, task: task)
+        return EmulatorHost(baseURL: "http://\(host):\(bound)", port: bound, task: task, group: group)
     }
 
-    /// Stops the server and waits until it has closed.
+    /// Stops the server gracefully (open connections are closed) and waits until it has.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = await task.result
     }
 }
