@@ -34,6 +34,14 @@ public protocol PSAConnection: Sendable {
 
     /// How many HTTP requests this connection has made so far.
     func requestCount() async -> Int
+
+    /// Called once as each run starts (Autotask reads its hourly API budget then).
+    func beginRun() async throws
+}
+
+extension PSAConnection {
+    /// Does nothing: most PSAs have nothing to prepare for a run.
+    public func beginRun() async throws {}
 }
 
 /// A failure talking to a PSA, in words an MSP technician can act on.

@@ -65,6 +65,7 @@ public struct CompanyRun: Sendable {
             step: "start", into: &state, expecting: [StreamName.run(settings.name, runId): .noStream])
 
         do {
+            try await psa.beginRun()
             if !options.dryRun { try await resolveInDoubt(&state, recorder: &recorder) }
             progress(.step(company: settings.name, "reading Microsoft 365 (\(options.mode == .full ? "full read" : "changes since last run"))"))
             let directoryOK = try await observeDirectory(&state, mode: options.mode, recorder: &recorder, summary: &summary)
@@ -106,6 +107,10 @@ public struct CompanyRun: Sendable {
             summary.status = .failed
             summary.message = stop.message
             try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true)
+        } catch let error as PSAError {
+            summary.status = .failed
+            summary.message = "the PSA refused the run of \(settings.name): \(error.message)"
+            try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true, kind: error.kind.rawValue)
         } catch let error as CancellationError {
             summary.status = .failed
             summary.message = "the run was stopped before it finished"

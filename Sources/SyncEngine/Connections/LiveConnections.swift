@@ -1,0 +1,64 @@
+// The real connections of rollcall.yaml: one Graph client per company, one PSA connection for all of them.
+
+import Autotask
+import AsyncHTTPClient
+import ConnectWise
+import ContactSync
+import Foundation
+import Logging
+import MicrosoftGraph
+
+/// Builds HTTP clients for Microsoft Graph and the PSA from the settings, and keeps them for the engine's life
+/// (so tokens, group look-ups and the PSA's communication types are read once, not once per run).
+public actor LiveConnections: ConnectionProvider {
+    private let settings: RollcallSettings
+    private let logger: Logger
+    private let retryBaseDelay: Double?
+    private var directories: [String: GraphClient] = [:]
+    private var connection: (any PSAConnection)?
+
+    /// Makes the provider; `retryBaseDelay` (seconds) shortens retry waits, for tests and fault drills.
+    public init(settings: RollcallSettings, logger: Logger, retryBaseDelay: Double? = nil) {
+        self.settings = settings
+        self.logger = logger
+        self.retryBaseDelay = retryBaseDelay
+    }
+
+    /// The Graph client of a company's tenant.
+    public func directory(for company: CompanySettings) async throws -> any DirectorySource {
+        if let known = directories[company.name] { return known }
+        let microsoft = settings.microsoft
+        var configuration = GraphConfiguration(
+            loginURL: microsoft.loginUrl, graphURL: microsoft.graphUrl, tenant: company.tenant,
+            clientId: microsoft.clientId, clientSecret: microsoft.clientSecret, companyName: company.name)
+        if let retryBaseDelay {
+            configuration.retryBaseDelay = retryBaseDelay
+            configuration.maxRetryDelay = retryBaseDelay * 8
+        }
+        let client = GraphClient(configuration: configuration, httpClient: .shared, logger: logger)
+        directories[company.name] = client
+        return client
+    }
+
+    /// The PSA connection of rollcall.yaml.
+    public func psa() async throws -> any PSAConnection {
+        if let connection { return connection }
+        let made: any PSAConnection
+        switch settings.psa {
+        case .autotask(let autotask):
+            var configuration = AutotaskConfiguration(
+                username: autotask.username, secret: autotask.secret, integrationCode: autotask.integrationCode,
+                baseURL: autotask.url)
+            if let retryBaseDelay { configuration.retryBaseDelay = .milliseconds(Int(retryBaseDelay * 1000)) }
+            made = AutotaskConnection(configuration: configuration, httpClient: .shared, logger: logger)
+        case .connectwise(let connectwise):
+            var configuration = ConnectWiseConfiguration(
+                baseURL: connectwise.url, company: connectwise.company, publicKey: connectwise.publicKey,
+                privateKey: connectwise.privateKey, clientId: connectwise.clientId)
+            if let retryBaseDelay { configuration.retryBaseDelay = retryBaseDelay }
+            made = ConnectWiseConnection(configuration: configuration, httpClient: .shared, logger: logger)
+        }
+        connection = made
+        return made
+    }
+}
