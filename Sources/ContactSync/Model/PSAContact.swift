@@ -202,3 +202,31 @@ public struct PSAWriteResult: Sendable, Hashable {
         self.status = status
     }
 }
+
+extension PSAContact {
+    /// The contact with blank values as absent and emails trimmed, so that two reads of one contact compare equal
+    /// whichever way a PSA spells "nothing" (`""`, `null`, a missing key).
+    public var normalized: PSAContact {
+        func clean(_ value: String?) -> String? {
+            guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+            return value
+        }
+        var copy = self
+        copy.firstName = clean(firstName)
+        copy.lastName = clean(lastName)
+        copy.title = clean(title)
+        copy.phone = clean(phone)
+        copy.mobile = clean(mobile)
+        copy.emails = emails.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        return copy
+    }
+
+    /// Whether two snapshots say the same about the contact, whatever their `lastModified` stamps.
+    public func hasSameContent(as other: PSAContact) -> Bool {
+        var a = normalized
+        var b = other.normalized
+        a.lastModified = nil
+        b.lastModified = nil
+        return a == b
+    }
+}

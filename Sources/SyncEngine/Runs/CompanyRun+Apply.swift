@@ -90,7 +90,7 @@ extension CompanyRun {
                 case .success(let result):
                     events.append(.commandSucceeded(CommandSucceeded(
                         runId: runId, commandId: command.id, kind: command.kind, userId: command.userId,
-                        contact: result.contact, status: result.status, responseBody: result.responseBody)))
+                        contact: result.contact.normalized, status: result.status, responseBody: result.responseBody)))
                     count(command, into: &summary)
                 case .failure(let error):
                     events.append(.commandFailed(CommandFailed(

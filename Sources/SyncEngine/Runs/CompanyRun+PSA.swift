@@ -24,9 +24,9 @@ extension CompanyRun {
             let since = full ? nil : state.psa.lastReadAt.map { $0.addingTimeInterval(-Self.psaLookBack) }
             let contacts = try await psa.contacts(companyId: companyId, modifiedSince: since)
             var seen = Set<Int>()
-            for contact in contacts where seen.insert(contact.id).inserted {
+            for contact in contacts.map(\.normalized) where seen.insert(contact.id).inserted {
                 let known = state.psa.contacts[contact.id]
-                if known == nil || known!.contact != contact || known!.missing {
+                if known == nil || !known!.contact.hasSameContent(as: contact) || known!.missing {
                     events.append(.psaContactObserved(PsaContactObserved(contact: contact, runId: recorder.runId)))
                 }
             }

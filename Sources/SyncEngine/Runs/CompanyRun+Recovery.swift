@@ -19,7 +19,7 @@ extension CompanyRun {
                 if let contact = found.sorted(by: { $0.id < $1.id }).first {
                     events.append(.commandSucceeded(CommandSucceeded(
                         runId: attempt.runId, commandId: attempt.commandId, kind: .create, userId: attempt.userId,
-                        contact: contact, status: 200,
+                        contact: contact.normalized, status: 200,
                         responseBody: "resolved after an interrupted run: contact \(contact.id) found by email \(email)")))
                 } else {
                     events.append(.commandFailed(CommandFailed(
@@ -31,7 +31,7 @@ extension CompanyRun {
             case .update(let contactId, _):
                 let contact = try await psa.contact(companyId: settings.psaCompanyId, id: contactId)
                 if let contact {
-                    events.append(.psaContactObserved(PsaContactObserved(contact: contact, runId: recorder.runId)))
+                    events.append(.psaContactObserved(PsaContactObserved(contact: contact.normalized, runId: recorder.runId)))
                 } else {
                     events.append(.psaContactMissing(PsaContactMissing(contactId: contactId, runId: recorder.runId)))
                 }
