@@ -76,6 +76,7 @@ let package = Package(
                 "EventLog", "ContactSync", "MicrosoftGraph", "Autotask", "ConnectWise",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -96,6 +97,8 @@ let package = Package(
             dependencies: [
                 "EventLog", "ContactSync", "SyncEngine", "Emulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]

@@ -162,6 +162,12 @@ extension GraphClient {
         return GroupMembership(groupId: resolved.id, displayName: resolved.displayName, userIds: userIds)
     }
 
+    /// The members of a group already resolved by an earlier run: one request per 999 members, no look-up.
+    public func groupMembers(id: String, displayName: String) async throws -> GroupMembership {
+        if resolvedGroups[id] == nil { resolvedGroups[id] = (id, displayName) }
+        return try await groupMembers(id)
+    }
+
     /// Finds a group by id (when the name looks like a GUID) or by exact display name; remembered per client.
     func resolveGroup(_ group: String) async throws -> (id: String, displayName: String) {
         if let known = resolvedGroups[group] { return known }

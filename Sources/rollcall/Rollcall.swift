@@ -16,7 +16,9 @@ struct Rollcall: AsyncParsableCommand {
             """,
         version: RollcallVersion.current,
         subcommands: [
+            RunCommand.self,
             VerifyCommand.self,
+            EmulateCommand.self,
             BenchCommand.self,
         ]
     )

@@ -144,8 +144,18 @@ public protocol DirectorySource: Sendable {
     /// The transitive user members of a group named by object id or display name.
     func groupMembers(_ group: String) async throws -> GroupMembership
 
+    /// The transitive user members of a group whose id and name an earlier read found (no look-up request).
+    func groupMembers(id: String, displayName: String) async throws -> GroupMembership
+
     /// How many HTTP requests this source has made so far, the token's included.
     func requestCount() async -> Int
+}
+
+extension DirectorySource {
+    /// Asks by id; a source that can skip the look-up overrides this.
+    public func groupMembers(id: String, displayName: String) async throws -> GroupMembership {
+        try await groupMembers(id)
+    }
 }
 
 /// A failure reading a Microsoft 365 tenant, in words an MSP technician can act on.

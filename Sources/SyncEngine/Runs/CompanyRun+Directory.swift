@@ -125,14 +125,19 @@ extension CompanyRun {
         for filter in settings.filters {
             guard case .group(let name) = filter.kind, asked.insert(name.lowercased()).inserted else { continue }
             let membership: GroupMembership
+            let known = state.directory.groups[Scope.normalized(name)]
             do {
-                membership = try await directory.groupMembers(name)
+                // Once the group's id is known, ask by id: a lookup by display name costs a request of its own.
+                if let known {
+                    membership = try await directory.groupMembers(id: known.groupId, displayName: known.displayName)
+                } else {
+                    membership = try await directory.groupMembers(name)
+                }
             } catch let error as DirectoryError where error.kind == .groupNotFound {
                 throw DirectoryError(
                     .groupNotFound,
                     "filter group \"\(name)\" does not exist in the tenant of \(settings.name); fix the filter in rollcall.yaml")
             }
-            let known = state.directory.groups[Scope.normalized(name)]
             if known == nil || known!.userIds != Set(membership.userIds) || known!.groupId != membership.groupId {
                 events.append(.groupMembersObserved(GroupMembersObserved(group: name, membership: membership, runId: runId)))
             }

@@ -30,7 +30,7 @@ extension CompanyRun {
                     events.append(.psaContactObserved(PsaContactObserved(contact: contact, runId: recorder.runId)))
                 }
             }
-            summary.contactsObserved = events.count
+            summary.contactsObserved = events.count { if case .psaContactObserved = $0 { true } else { false } }
             if full {
                 // A complete read that lacks a contact we knew: the contact was deleted (R4.4).
                 for (id, record) in state.psa.contacts.sorted(by: { $0.key < $1.key }) where !record.missing && !seen.contains(id) {

@@ -141,12 +141,12 @@ public struct CompanyRun: Sendable {
 
     private func tally(_ plan: Plan, into summary: inout RunSummary) {
         for command in plan.commands {
+            if command.match != nil { summary.matched += 1 }
             switch command.kind {
             case .create: summary.created += 1
             case .deactivate: summary.deactivated += 1
             case .reactivate: summary.reactivated += 1
-            case .match: summary.matched += 1
-            case .endMatch: break
+            case .match, .endMatch: break
             case .update, .moveSite, .addContactType: summary.updated += 1
             }
         }

@@ -1,0 +1,104 @@
+// How plans, run summaries and progress read on a terminal.
+
+import ContactSync
+import Foundation
+import SyncEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Renders plans and summaries as plain text for an MSP technician.
+enum Printer {
+    /// One line per command: what it does to whom, the changes from → to, and the rules behind it.
+    static func plan(_ plan: Plan, state: CompanyState?) -> [String] {
+        guard !plan.commands.isEmpty || !plan.notes.isEmpty else { return ["  nothing to do: the PSA matches Microsoft 365"] }
+        var lines: [String] = []
+        for command in plan.commands {
+            let who = describe(command, state: state)
+            lines.append("  \(command.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(who)  [\(command.ruleIds.joined(separator: ", "))]")
+            for change in command.changes {
+                let from = change.from.map { "\"\($0)\"" } ?? "—"
+                let to = change.to.map { "\"\($0)\"" } ?? "—"
+                lines.append("                   \(change.field): \(from) → \(to)\(change.note.map { "  (\($0))" } ?? "")")
+            }
+            if let because = command.reasons.first?.because, !because.isEmpty {
+                lines.append("                   because \(because)")
+            }
+        }
+        for note in plan.notes {
+            lines.append("  note           \(note.message)  [\(note.rule)]")
+        }
+        return lines
+    }
+
+    private static func describe(_ command: Command, state: CompanyState?) -> String {
+        var parts: [String] = []
+        if let userId = command.userId, let user = state?.directory.users[userId]?.user {
+            let name = [user.givenName, user.surname].compactMap { $0 }.joined(separator: " ")
+            parts.append("\(name.isEmpty ? user.userPrincipalName : name) <\(user.userPrincipalName)>")
+        } else if let userId = command.userId {
+            parts.append("user \(userId)")
+        }
+        if let contactId = command.contactId { parts.append("contact \(contactId)") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The run's summary line, and its message when there is one.
+    static func summary(_ s: RunSummary) -> [String] {
+        let what = s.dryRun ? "would be" : ""
+        var head = "\(s.company): run \(s.runId) (\(s.mode.rawValue)\(s.dryRun ? ", dry run" : "")) \(statusWord(s.status))"
+        if s.status == .skipped { head = "\(s.company): skipped" }
+        var lines = [head]
+        if s.status != .skipped {
+            lines.append("  \(s.created) created, \(s.updated) updated, \(s.deactivated) deactivated, \(s.reactivated) reactivated, \(s.matched) matched\(what.isEmpty ? "" : " (\(what))"); \(s.held) held, \(s.failed) failed")
+            lines.append("  \(s.usersObserved) Microsoft 365 users and \(s.contactsObserved) PSA contacts changed since last seen; \(s.graphRequests) Graph and \(s.psaRequests) PSA requests; \(s.eventsAppended) events logged")
+        }
+        if let message = s.message { lines.append("  " + message) }
+        return lines
+    }
+
+    static func statusWord(_ status: RunStatus) -> String {
+        switch status {
+        case .completed: "completed"
+        case .completedWithFailures: "completed with failed writes"
+        case .held: "completed; deactivations held for approval"
+        case .failed: "FAILED"
+        case .badSettings: "refused: the settings do not fit the PSA or tenant"
+        case .skipped: "skipped"
+        }
+    }
+}
+
+/// Shows a run's progress: a bar on a terminal, plain lines otherwise; always on standard error.
+final class ProgressReporter: Sendable {
+    let terminal: Bool
+    let quiet: Bool
+
+    init(quiet: Bool) {
+        self.terminal = isatty(STDERR_FILENO) != 0
+        self.quiet = quiet
+    }
+
+    func report(_ progress: RunProgress) {
+        guard !quiet else { return }
+        switch progress {
+        case .step(let company, let text):
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            printError("\(company): \(text)")
+        case .applying(let company, let done, let total):
+            if terminal {
+                let width = 30
+                let filled = total == 0 ? width : done * width / total
+                let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(company): writing [\(bar)] \(done)/\(total)\(done == total ? "\n" : "")".utf8))
+            } else if done == total || done % 100 < CompanyRunBatch.size {
+                printError("\(company): \(done) of \(total) writes done")
+            }
+        }
+    }
+}
+
+/// The apply batch size, for deciding when plain progress lines are printed.
+enum CompanyRunBatch {
+    static let size = 30
+}
