@@ -147,12 +147,12 @@ private struct Teller {
         case .directoryUserRemoved(let e) where users.contains(e.userId):
             removed.insert(e.userId)
             let phrase = e.reason == .deleted ? IneligibleReason.deleted.phrase : IneligibleReason.softDeleted.phrase
-            say(env, ["R1.2"], "Microsoft 365 user \(name(e.userId)) \(phrase)")
+            say(env, ["R1.2"], "\(name(e.userId)) \(phrase)")
         case .directoryReadCompleted(let e) where e.complete && e.mode == .full:
             guard let missing = e.notFoundUserIds.map(Set.init) else { return }
             for id in users.sorted() where lastUser[id] != nil && !removed.contains(id) && missing.contains(id) {
                 removed.insert(id)
-                say(env, ["R1.2", "R1.3"], "Microsoft 365 user \(name(id)) \(IneligibleReason.notFound.phrase)")
+                say(env, ["R1.2", "R1.3"], "\(name(id)) \(IneligibleReason.notFound.phrase)")
             }
         case .psaContactObserved(let e) where contacts.contains(e.contact.id):
             observe(env, e.contact, how: "observed in the PSA")

@@ -55,7 +55,7 @@ public struct CompanyRun: Sendable {
         var recorder = Recorder(log: log, runId: runId)
 
         // Settings first: a changed company block is a new settings version (R11.1).
-        if let changed = SettingsChanged.next(for: settings, after: state.settings, version: state.settingsVersion + 1) {
+        if let changed = SettingsChanged.next(for: settings, after: state.settings, version: state.settingsVersion) {
             try await recorder.append([.settingsChanged(changed)], step: "settings", into: &state,
                                       expecting: [StreamName.settings(settings.name): state.settingsVersion == 0 ? .noStream : .any])
         }
@@ -132,7 +132,8 @@ public struct CompanyRun: Sendable {
             ? .runFailed(RunFailed(runId: summary.runId, kind: kind, error: summary.message ?? "the run failed"))
             : .runCompleted(RunCompleted(runId: summary.runId, counts: RunCounts(
                 usersObserved: summary.usersObserved, contactsObserved: summary.contactsObserved,
-                planned: summary.plan?.commands.count ?? 0, succeeded: summary.created + summary.updated + summary.deactivated + summary.reactivated,
+                planned: summary.plan?.commands.count ?? 0,
+                succeeded: summary.dryRun ? 0 : summary.created + summary.updated + summary.deactivated + summary.reactivated,
                 failed: summary.failed, held: summary.held)))
         try await recorder.append([end], step: "end", into: &state)
         summary.eventsAppended = recorder.appended

@@ -34,11 +34,18 @@ struct AppContext {
     let logger: Logger
 
     /// Loads rollcall.yaml (refusing it whole, with every problem named, when invalid) and opens the log.
-    static func load(_ options: ConfigOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppContext {
+    ///
+    /// `readOnly` commands (why, history, replay) never talk to Microsoft 365 or the PSA, so secrets they cannot
+    /// see in the environment do not stop them.
+    static func load(_ options: ConfigOptions, readOnly: Bool = false) throws -> AppContext {
+        var environment = ProcessInfo.processInfo.environment
         let path = options.path
         guard let data = FileManager.default.contents(atPath: path), let yaml = String(data: data, encoding: .utf8) else {
             printError("cannot read the settings file \(path): \(FileManager.default.fileExists(atPath: path) ? "it is not UTF-8 text" : "no such file"). Create one with `rollcall init`, or pass --config FILE.")
             throw Exit.badInput
+        }
+        if readOnly {
+            for name in referencedVariables(yaml) where environment[name] == nil { environment[name] = "(not set)" }
         }
         let settings: RollcallSettings
         do {
@@ -60,6 +67,19 @@ struct AppContext {
         let engine = SyncEngine(
             settings: settings, store: store, connections: LiveConnections(settings: settings, logger: logger), logger: logger)
         return AppContext(settings: settings, store: store, engine: engine, logger: logger)
+    }
+
+    /// The `${NAME}` variables a settings text refers to.
+    static func referencedVariables(_ yaml: String) -> Set<String> {
+        var names = Set<String>()
+        var rest = yaml[...]
+        while let start = rest.range(of: "${") {
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstIndex(of: "}") else { break }
+            names.insert(String(rest[..<end]))
+            rest = rest[end...]
+        }
+        return names
     }
 
     /// A path from rollcall.yaml, taken relative to the file's folder when it is not absolute.

@@ -1,0 +1,48 @@
+// `rollcall history`: a company's runs and writes in order.
+
+import ArgumentParser
+import ContactSync
+import Foundation
+import SyncEngine
+
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List a company's runs and the writes each made, in order.",
+        discussion: """
+            Example:
+              rollcall history --company Contoso --since 2026-11-01
+            """
+    )
+
+    @OptionGroup var config: ConfigOptions
+    @Option(help: "The company, as named in rollcall.yaml.") var company: String
+    @Option(help: "Only runs started at or after this time.") var since: String?
+    @Flag(help: "Print the history as JSON.") var json = false
+
+    func run() async throws {
+        let context = try AppContext.load(config, readOnly: true)
+        let name = try context.company(company).name
+        let runs = try await History.runs(log: context.engine.log(for: name), since: try since.map(parseTime))
+        if json {
+            try printJSON(runs)
+            return
+        }
+        guard !runs.isEmpty else {
+            print("\(name): no runs yet")
+            return
+        }
+        for run in runs {
+            var line = "run \(run.runId)  \(formatTime(run.startedAt))  \(run.trigger.rawValue), \(run.mode.rawValue)\(run.dryRun ? ", dry run" : "")  \(run.outcome)"
+            if let counts = run.counts {
+                line += " — \(counts.succeeded) writes succeeded, \(counts.failed) failed, \(counts.held) held"
+            }
+            print(line)
+            if let error = run.error { print("    \(error)") }
+            for write in run.writes {
+                let target = write.contactId.map { "contact \($0)" } ?? "user \(write.userId ?? "?")"
+                print("    \(formatTime(write.at))  \(write.kind) \(target): \(write.outcome)\(write.detail.map { " — \($0)" } ?? "")")
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+// `rollcall replay`: rebuilds a company's projections from the log up to a point and shows the state then.
+
+import ArgumentParser
+import ContactSync
+import Foundation
+import SyncEngine
+
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Rebuild a company's state from the log as it was at a time or position: matches, assignments, and the plan then.",
+        discussion: """
+            Examples:
+              rollcall replay --company Contoso --as-of 2026-11-28T23:00
+              rollcall replay --company Contoso --position 812 --json
+            """
+    )
+
+    @OptionGroup var config: ConfigOptions
+    @Option(help: "The company, as named in rollcall.yaml.") var company: String
+    @Option(name: .customLong("as-of"), help: "Replay events recorded up to this time.") var asOf: String?
+    @Option(help: "Replay events up to this log position.") var position: Int64?
+    @Flag(help: "Print the state as JSON.") var json = false
+
+    func validate() throws {
+        if asOf != nil && position != nil { throw ValidationError("give --as-of or --position, not both") }
+    }
+
+    func run() async throws {
+        let context = try AppContext.load(config, readOnly: true)
+        let name = try context.company(company).name
+        let log = context.engine.log(for: name)
+        let state = try await log.state(through: position, asOf: try asOf.map(parseTime))
+        var plan: Plan?
+        if let settings = state.settings {
+            let limits: PSAFieldLimits = context.settings.psa.system == .autotask ? .autotask : .connectwise
+            plan = Planner.plan(
+                state: state, settings: settings, settingsVersion: state.settingsVersion, limits: limits,
+                connectionDefaultContactType: context.settings.psa.defaultContactType)
+        }
+        let users = state.directory.users
+        let contacts = state.psa.contacts
+        if json {
+            try printJSON(ReplayOutput(
+                company: name, position: state.position, settingsVersion: state.settingsVersion,
+                matches: state.matches.byUser.values.sorted { $0.contactId < $1.contactId }.map { match in
+                    ReplayOutput.Match(userId: match.userId, upn: users[match.userId]?.user.userPrincipalName,
+                                       contactId: match.contactId, basis: match.basis.rawValue, runId: match.runId)
+                },
+                assignments: state.assignments.byUser, plan: plan))
+            return
+        }
+        print("\(name) as of event \(state.position) (settings v\(state.settingsVersion)): \(users.count) users known, \(contacts.count) contacts known, \(state.matches.byUser.count) matches")
+        print("Matches:")
+        for match in state.matches.byUser.values.sorted(by: { $0.contactId < $1.contactId }) {
+            let user = users[match.userId]?.user
+            let contact = contacts[match.contactId]?.contact
+            let active = contact.map { $0.isActive ? "active" : "inactive" } ?? "unknown"
+            print("  contact \(match.contactId) (\(active)) ↔ \(user?.userPrincipalName ?? match.userId)  [\(match.basis.rawValue) by run \(match.runId)]")
+        }
+        print("Assignments:")
+        for (userId, assignment) in state.assignments.byUser.sorted(by: { $0.key < $1.key }) {
+            print("  \(users[userId]?.user.userPrincipalName ?? userId) → \(describe(assignment))")
+        }
+        if let plan {
+            print("A run then would have planned:")
+            Printer.plan(plan, state: state).forEach { print($0) }
+        }
+    }
+
+    private func describe(_ assignment: Assignment) -> String {
+        let filter = assignment.filterIndex.map { "filter \($0 + 1)" } ?? "no filters (R2.4)"
+        return "site \"\(assignment.site ?? "default")\"\(assignment.contactType.map { ", type \($0)" } ?? "") by \(filter)"
+    }
+}
+
+/// The replayed state, as `--json` prints it.
+struct ReplayOutput: Encodable {
+    struct Match: Encodable {
+        var userId: String
+        var upn: String?
+        var contactId: Int
+        var basis: String
+        var runId: String
+    }
+
+    var company: String
+    var position: Int64
+    var settingsVersion: Int
+    var matches: [Match]
+    var assignments: [String: Assignment]
+    var plan: Plan?
+}
