@@ -16,6 +16,7 @@ struct Rollcall: AsyncParsableCommand {
             """,
         version: RollcallVersion.current,
         subcommands: [
+            DemoCommand.self,
             InitCommand.self,
             RunCommand.self,
             PlanCommand.self,

@@ -15,11 +15,21 @@ enum Printer {
         var lines: [String] = []
         for command in plan.commands {
             let who = describe(command, state: state)
-            lines.append("  \(command.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(who)  [\(command.ruleIds.joined(separator: ", "))]")
+            let kind = command.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+            let rules = "[\(command.ruleIds.joined(separator: ", "))]"
+            if command.kind == .create {
+                let value = { (field: String) in command.changes.first { $0.field == field }?.to }
+                let details = [value("title"), value("phone"), value("mobile")].compactMap { $0 }.joined(separator: ", ")
+                let site = value("site").map { " at \"\($0)\"" } ?? ""
+                lines.append("  \(kind) \(who)\(site)\(details.isEmpty ? "" : " — \(details)")  \(rules)")
+                for change in command.changes where change.note != nil {
+                    lines.append("                   \(change.field): \(change.note!)")
+                }
+                continue
+            }
+            lines.append("  \(kind) \(who)  \(rules)")
             for change in command.changes {
-                let from = change.from.map { "\"\($0)\"" } ?? "—"
-                let to = change.to.map { "\"\($0)\"" } ?? "—"
-                lines.append("                   \(change.field): \(from) → \(to)\(change.note.map { "  (\($0))" } ?? "")")
+                lines.append("                   \(change.field): \(show(change.from, change.field)) → \(show(change.to, change.field))\(change.note.map { "  (\($0))" } ?? "")")
             }
             if let because = command.reasons.first?.because, !because.isEmpty {
                 lines.append("                   because \(because)")
@@ -29,6 +39,12 @@ enum Printer {
             lines.append("  note           \(note.message)  [\(note.rule)]")
         }
         return lines
+    }
+
+    private static func show(_ value: String?, _ field: String) -> String {
+        guard let value else { return "—" }
+        if field == "active" { return value == "true" ? "active" : "inactive" }
+        return "\"\(value)\""
     }
 
     private static func describe(_ command: Command, state: CompanyState?) -> String {
