@@ -1,6 +1,7 @@
 // The `rollcall` command-line tool: the entry point and its subcommands.
 
 import ArgumentParser
+import Foundation
 
 @main
 struct Rollcall: AsyncParsableCommand {
@@ -30,6 +31,26 @@ struct Rollcall: AsyncParsableCommand {
             BenchCommand.self,
         ]
     )
+}
+
+extension Rollcall {
+    /// Runs the command line; a usage mistake exits with 2 ("bad settings or arguments"), as DESIGN.md says.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// The version `rollcall --version` prints.

@@ -9,20 +9,23 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Check that the event log was not edited (recomputes its hash chain).",
         discussion: """
-            Example:
+            Examples:
+              rollcall verify                         # the log named in rollcall.yaml
               rollcall verify --database rollcall.sqlite3
             Exit code 0 when the log is intact, 4 when it is broken (the first broken event is named), 2 when the file
             cannot be read.
             """
     )
 
-    @Option(name: .long, help: "The event log file.")
-    var database: String
+    @OptionGroup var config: ConfigOptions
+    @Option(name: .long, help: "The event log file (default: the database named in the settings file).")
+    var database: String?
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
     func run() async throws {
+        let database = try self.database ?? AppContext.load(config, readOnly: true).store.path
         guard FileManager.default.fileExists(atPath: database) else {
             throw ValidationError("no event log at \(database); give the path of an existing rollcall database")
         }
