@@ -5,29 +5,7 @@ import Foundation
 /// JSON text building blocks; fragments are rendered when a user changes, so paging 10,000 users only joins strings.
 enum GraphJSONText {
     /// A JSON string literal.
-    static func string(_ value: String) -> String {
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + value + "\""
-        }
-        var out = "\""
-        out.reserveCapacity(value.utf8.count + 2)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ value: String) -> String { JSONText.quoted(value) }
 
     static func optional(_ value: String?) -> String { value.map(string) ?? "null" }
 
