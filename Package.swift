@@ -118,7 +118,12 @@ let package = Package(
         .testTarget(name: "PSATests", dependencies: ["Autotask", "ConnectWise", "Emulators", "ContactSync"]),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "EventLog", "ContactSync", "Emulators", "MicrosoftGraph", "Autotask", "ConnectWise"]
+            dependencies: [
+                "SyncEngine", "EventLog", "ContactSync", "Emulators", "MicrosoftGraph", "Autotask", "ConnectWise",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
     ]
 )

@@ -71,6 +71,13 @@ public actor RunCoordinator {
     /// Whether a run of the company is going or waiting.
     public func isBusy(_ company: String) -> Bool { queues[company]?.running != nil }
 
+    /// Waits until no run of any company is going or waiting.
+    public func waitUntilIdle() async {
+        while let task = tasks.values.first {
+            await task.value
+        }
+    }
+
     /// Refuses new requests and waits for the runs going to finish (they stop between steps when cancelled).
     public func shutdown(cancelRunning: Bool) async {
         stopping = true
