@@ -1,6 +1,6 @@
 // Appending: positions, stream versions, expected versions, idempotent replays, and refusals that write nothing.
 
-import EventLog
+@testable import EventLog
 import Foundation
 import Testing
 
@@ -120,5 +120,19 @@ struct AppendTests {
         _ = try await (a, b)
         #expect(try await log.store.count() == 100)
         #expect(try await log.store.verify().isIntact)
+    }
+}
+
+@Suite("One writer per database file")
+struct OneWriterTests {
+    @Test("stores opened on the same file in one process share one connection pool, so one writer")
+    func sharedPool() throws {
+        let log = try TemporaryLog()
+        let again = try EventStore(path: log.path)
+        let viaOtherSpelling = try EventStore(path: log.folder.appendingPathComponent("./log.sqlite3").path)
+        #expect(again.pool === log.store.pool)
+        #expect(viaOtherSpelling.pool === log.store.pool)
+        let other = try TemporaryLog()
+        #expect(other.store.pool !== log.store.pool)
     }
 }

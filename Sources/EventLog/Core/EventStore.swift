@@ -34,7 +34,7 @@ public final class EventStore: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try PoolRegistry.shared.pool(path: path) { try DatabasePool(path: path, configuration: configuration) }
         } catch {
             throw EventLogError(
                 .cannotOpen,
@@ -247,6 +247,30 @@ public final class EventStore: Sendable {
             throw error
         } catch {
             throw EventLogError(.storage, "reading the event log \(path) failed: \(Self.describe(error))")
+        }
+    }
+}
+
+/// One connection pool — so one writer — per database file in this process, however many stores open it.
+final class PoolRegistry: @unchecked Sendable {
+    static let shared = PoolRegistry()
+    private let lock = NSLock()
+    private var pools: [String: WeakPool] = [:]
+
+    private final class WeakPool {
+        weak var pool: DatabasePool?
+        init(_ pool: DatabasePool) { self.pool = pool }
+    }
+
+    /// The open pool of the file, or a new one made by `open`.
+    func pool(path: String, open: () throws -> DatabasePool) throws -> DatabasePool {
+        let key = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        return try lock.withLock {
+            if let existing = pools[key]?.pool { return existing }
+            let made = try open()
+            pools[key] = WeakPool(made)
+            pools = pools.filter { $0.value.pool != nil }
+            return made
         }
     }
 }
