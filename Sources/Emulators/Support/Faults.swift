@@ -91,12 +91,14 @@ public actor EmulatorControl {
 /// Middleware that counts each request and injects the faults queued in an `EmulatorControl`.
 /// Requests under `/admin` are neither counted nor faulted.
 public struct FaultMiddleware: RouterMiddleware {
+    /// The emulators' request context.
     public typealias Context = EmulatorContext
     let control: EmulatorControl
 
     /// Makes the middleware over a control.
     public init(control: EmulatorControl) { self.control = control }
 
+    /// Counts the request, then lets it through, delays it, drops it, or answers with the queued fault.
     public func handle(
         _ request: Request, context: EmulatorContext,
         next: (Request, EmulatorContext) async throws -> Response

@@ -93,6 +93,7 @@ extension EventStore {
 
 /// Events in position order, read from the log one page at a time as they are consumed.
 public struct EventSequence: AsyncSequence, Sendable {
+    /// Each element is one stored event.
     public typealias Element = StoredEvent
     let store: EventStore
     let query: EventQuery
