@@ -12,8 +12,10 @@ import Testing
 struct IdleBudgetE2ETests {
     static let psas: [SampleMSP.PSA] = [.autotask, .connectwise]
 
-    /// The PSA already holds a contact for every eligible user, as after a first sync, so the first run only matches.
+    /// The PSA already holds a contact for every eligible user, each changed during the last two minutes (as by a first
+    /// sync that just wrote them), so the first run only matches and the idle run comes right after those writes.
     static func fixtures(for tenant: GraphTenant) -> (AutotaskFixture, ConnectWiseFixture) {
+        let start = Date().addingTimeInterval(-120).timeIntervalSince1970.rounded(.down)
         var autotask = SampleMSP.autotask()
         var connectwise = SampleMSP.connectwise()
         autotask.contacts = []
@@ -21,18 +23,19 @@ struct IdleBudgetE2ETests {
         let eligible = tenant.users.filter { $0.accountEnabled == true && !$0.assignedLicenses.isEmpty }
         for (index, user) in eligible.enumerated() {
             let id = 100_000 + index
+            let changed = Date(timeIntervalSince1970: start + Double(index * 100 / eligible.count))
             autotask.contacts.append(AutotaskFixture.Contact(
                 id: id, companyID: SampleMSP.contosoCompanyId, firstName: String((user.givenName ?? "").prefix(50)),
                 lastName: String((user.surname ?? "").prefix(50)), title: user.jobTitle.map { String($0.prefix(50)) },
                 phone: user.businessPhones.first, mobilePhone: user.mobilePhone, emailAddress: user.userPrincipalName,
-                companyLocationID: 1001))
+                companyLocationID: 1001, lastModifiedDate: changed.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))))
             var items = [ConnectWiseFixture.CommunicationItem(typeId: 13, value: user.userPrincipalName, defaultFlag: true)]
             if let phone = user.businessPhones.first { items.append(.init(typeId: 2, value: phone, defaultFlag: true)) }
             if let mobile = user.mobilePhone { items.append(.init(typeId: 4, value: mobile)) }
             connectwise.contacts.append(ConnectWiseFixture.Contact(
                 id: id, companyId: SampleMSP.contosoCompanyId, firstName: String((user.givenName ?? "").prefix(30)),
                 lastName: user.surname.map { String($0.prefix(30)) }, title: user.jobTitle.map { String($0.prefix(100)) },
-                siteId: 1001, typeIds: [1], communicationItems: items))
+                siteId: 1001, typeIds: [1], communicationItems: items, lastUpdated: changed))
         }
         return (autotask, connectwise)
     }

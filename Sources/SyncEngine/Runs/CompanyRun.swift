@@ -55,7 +55,7 @@ public struct CompanyRun: Sendable {
         var recorder = Recorder(log: log, runId: runId)
 
         // Settings first: a changed company block is a new settings version (R11.1).
-        if let changed = SettingsChanged.next(for: settings, after: state.settings, version: state.settingsVersion + 1) {
+        if let changed = SettingsChanged.next(for: settings, after: state.settings, version: state.settingsVersion) {
             try await recorder.append([.settingsChanged(changed)], step: "settings", into: &state,
                                       expecting: [StreamName.settings(settings.name): state.settingsVersion == 0 ? .noStream : .any])
         }
