@@ -134,8 +134,8 @@ public struct PSAFieldLimits: Codable, Sendable, Hashable {
 
     /// Autotask's documented lengths (psa reference §1.5), used until `entityInformation/fields` says otherwise.
     public static let autotask = PSAFieldLimits(firstName: 50, lastName: 50, title: 50, phone: 25, mobile: 25, email: 254)
-    /// ConnectWise's lengths (names 30/30 in the 2017 swagger, title 50, communication values 250).
-    public static let connectwise = PSAFieldLimits(firstName: 30, lastName: 30, title: 50, phone: 250, mobile: 250, email: 250)
+    /// ConnectWise's lengths (the 2017 swagger validations: names 30/30, title 100, communication values 250).
+    public static let connectwise = PSAFieldLimits(firstName: 30, lastName: 30, title: 100, phone: 250, mobile: 250, email: 250)
 }
 
 /// A new contact to create in a PSA company (R5.1): always active.

@@ -63,6 +63,13 @@ public final class AutotaskEmulator: Sendable {
         await store.add(contact)
     }
 
+    /// Deletes a contact as a technician would in Autotask (not counted as a request); false when there was none.
+    @discardableResult
+    public func deleteContact(id: Int) async -> Bool {
+        guard let companyId = await store.contact(id: id)?["companyID"]?.intValue else { return false }
+        return await store.delete(companyId: companyId, id: id).status == 200
+    }
+
     /// A snapshot of one company's contacts, in id order.
     public func contacts(companyId: Int) async -> [AutotaskFixture.Contact] {
         await store.fixtureContacts(companyId: companyId)

@@ -53,6 +53,10 @@ public final class ConnectWiseEmulator: Sendable {
     /// Adds a contact behind Rollcall's back; returns its id (a fresh one if the given id is taken).
     public func addContact(_ contact: ConnectWiseFixture.Contact) async -> Int { await store.add(contact) }
 
+    /// Deletes a contact behind Rollcall's back (as a technician in ConnectWise would); false when there was none.
+    @discardableResult
+    public func deleteContact(id: Int) async -> Bool { await store.remove(id) }
+
     /// Requests that changed data so far (POST/PATCH/PUT/DELETE), admin requests excluded.
     public func writeCount() async -> Int { await control.writeCount() }
 

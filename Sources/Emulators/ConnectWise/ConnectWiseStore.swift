@@ -92,6 +92,9 @@ actor ConnectWiseStore {
         return contact.id
     }
 
+    /// Removes a contact; false when there was none.
+    func remove(_ id: Int) -> Bool { contacts.removeValue(forKey: id) != nil }
+
     /// Replaces a stored contact after validation, stamping `lastUpdated`.
     func replace(_ contact: ConnectWiseFixture.Contact) throws -> ConnectWiseFixture.Contact {
         var contact = contact

@@ -21,7 +21,7 @@ extension CompanyRun {
                     events.append(.psaContactTypesObserved(PsaContactTypesObserved(types: types, runId: recorder.runId)))
                 }
             }
-            let since = full ? nil : state.psa.lastReadAt.map { $0.addingTimeInterval(-Self.psaLookBack) }
+            let since = full ? nil : Self.incrementalSince(state.psa)
             let contacts = try await psa.contacts(companyId: companyId, modifiedSince: since)
             var seen = Set<Int>()
             for contact in contacts.map(\.normalized) where seen.insert(contact.id).inserted {
@@ -50,6 +50,19 @@ extension CompanyRun {
                 step: "psa-failed", into: &state)
             throw RunStopped(message: summary.message!)
         }
+    }
+}
+
+extension CompanyRun {
+    /// Where an incremental contact read starts: our last read less the clock-skew allowance, or, when later, the
+    /// newest change the PSA itself stamped on a contact we hold (the PSA's clock, so skew does not matter). Without
+    /// the second bound, an idle run within five minutes of a big run re-reads every contact that run wrote.
+    /// Scheduled runs read everything, which catches a change committed out of order around a read.
+    static func incrementalSince(_ psa: PSAProjection) -> Date? {
+        guard let lastRead = psa.lastReadAt else { return nil }
+        let skewed = lastRead.addingTimeInterval(-psaLookBack)
+        guard let newest = psa.contacts.values.lazy.compactMap(\.contact.lastModified).max() else { return skewed }
+        return max(skewed, newest)
     }
 }
 

@@ -29,13 +29,18 @@ final class Scenario: Sendable {
     let settings: RollcallSettings
     let store: EventStore
     let engine: SyncEngine
+    let database: String
 
-    init(psa: SampleMSP.PSA, tenants: [GraphTenant] = SampleMSP.tenants(), editYAML: (String) -> String = { $0 }) async throws {
+    init(
+        psa: SampleMSP.PSA, tenants: [GraphTenant] = SampleMSP.tenants(), autotask: AutotaskFixture = SampleMSP.autotask(),
+        connectwise: ConnectWiseFixture = SampleMSP.connectwise(), editYAML: (String) -> String = { $0 }
+    ) async throws {
         self.psa = psa
-        running = try await SampleMSP.start(tenants: tenants)
+        running = try await SampleMSP.start(tenants: tenants, autotask: autotask, connectwise: connectwise)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("rollcall-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let database = folder.appendingPathComponent("rollcall.sqlite3").path
+        self.database = database
         let yaml = editYAML(running.settingsYAML(psa: psa, database: database))
         settings = try SettingsLoader.load(yaml: yaml, path: folder.appendingPathComponent("rollcall.yaml").path, environment: SampleMSP.environment)
         store = try EventStore(path: database)
