@@ -35,6 +35,7 @@ struct RunCommand: AsyncParsableCommand {
         let names = all ? context.settings.companies.map(\.name) : [try context.company(company!).name]
         let reporter = ProgressReporter(quiet: json)
         var summaries: [RunSummary] = []
+        var refused = false
         for name in names {
             let options = RunOptions(trigger: .manual, mode: full ? .full : .delta, dryRun: dryRun)
             do {
@@ -45,12 +46,14 @@ struct RunCommand: AsyncParsableCommand {
                     if dryRun, let plan = summary.plan { Printer.plan(plan, state: nil).forEach { print($0) } }
                 }
             } catch let error as RunLockError {
+                // One company's run going elsewhere does not stop the others.
                 printError(error.message)
-                throw Exit.badInput
+                refused = true
             }
         }
         if json { try printJSON(summaries) }
-        throw runExitCode(for: summaries)
+        let code = runExitCode(for: summaries)
+        throw refused && code == .success ? Exit.failedWrites : code
     }
 }
 
