@@ -250,7 +250,7 @@ struct ContactRulesE2ETests {
     func longTitle(psa: SampleMSP.PSA) async throws {
         let scenario = try await Scenario(psa: psa)
         defer { Task { await scenario.stop() } }
-        let long = String(repeating: "Senior Principal Distinguished ", count: 6)   // 186 characters
+        let long = String(repeating: "Distinguished-", count: 12)   // 168 characters
         try await scenario.running.graph.updateUser(Scenario.userId("Contoso", 3), in: scenario.tenant("Contoso")) { $0.jobTitle = long }
         let summary = try await scenario.run("Contoso")
         #expect(summary.status == .completed)

@@ -129,6 +129,11 @@ struct CrashSafetyE2ETests {
         await scenario.psaControl.clearFaults()
         try await Task.sleep(for: .milliseconds(400))   // writes the emulator was still delaying land now, as a slow PSA's would
 
+        let ended = try await scenario.events("Contoso", run: "1").contains {
+            if case .runFailed(let f) = $0.event { f.kind == "cancelled" } else { false }
+        }
+        #expect(ended, "the cancelled run records its end")
+
         let next = try await scenario.run("Contoso")
         #expect(next.status == .completed)
         let contacts = await scenario.contacts("Contoso")

@@ -88,6 +88,22 @@ struct EligibilityScopeE2ETests {
         #expect(await scenario.only("Contoso", "Alex", "Wilber")?.active == false)
     }
 
+    @Test("R1.2 e2e: a user missing from a complete read is ineligible (notFound)", arguments: psas)
+    func missingFromCompleteRead(psa: SampleMSP.PSA) async throws {
+        let scenario = try await Scenario(psa: psa)
+        defer { Task { await scenario.stop() } }
+        try await scenario.run("Contoso")
+        let graph = scenario.running.graph
+        try await graph.hardDelete(Scenario.userId("Contoso", 1), in: scenario.tenant("Contoso"))
+        try await graph.expireDeltaLinks(in: scenario.tenant("Contoso"))   // the deletion is never told by delta
+        let second = try await scenario.run("Contoso")
+        #expect(second.status == .completed)
+        #expect(second.deactivated == 1)
+        #expect(await scenario.only("Contoso", "Alex", "Wilber")?.active == false)
+        let reasons = second.plan?.commands.first { $0.userId == Scenario.userId("Contoso", 1) }?.reasons ?? []
+        #expect(reasons.contains { $0.rule == "R1.2" && $0.because.contains("(notFound)") }, "\(reasons)")
+    }
+
     @Test("R1.3 e2e: a full read that breaks mid-way marks nobody missing", arguments: psas)
     func brokenFullRead(psa: SampleMSP.PSA) async throws {
         let scenario = try await Scenario(psa: psa)

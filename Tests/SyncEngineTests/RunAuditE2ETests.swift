@@ -93,6 +93,30 @@ struct RunAuditE2ETests {
         #expect(full.usersObserved == 0)            // nothing changed in Microsoft 365: nothing new appended
     }
 
+    @Test("R11.2 e2e: a PSA edit made while a run writes is seen by the next incremental run", arguments: psas)
+    func editDuringRun(psa: SampleMSP.PSA) async throws {
+        let scenario = try await Scenario(psa: psa)
+        defer { Task { await scenario.stop() } }
+        try await scenario.run("Contoso")
+        try await scenario.running.graph.updateUser(Scenario.userId("Contoso", 3), in: scenario.tenant("Contoso")) { $0.jobTitle = "CPO" }
+        // The run's write lands more than a second after the technician's edit, so it is stamped later.
+        let lidia = try #require(await scenario.only("Contoso", "Lidia", "Holloway"))
+        let writePath = psa == .autotask ? "Companies/\(SampleMSP.contosoCompanyId)/Contacts" : "contacts/\(lidia.id)"
+        await scenario.psaControl.inject(Fault(.delay(seconds: 1.2), pathContains: writePath, count: 1))
+        let second = Task { try await scenario.run("Contoso") }
+        var attempted = false
+        for _ in 0..<400 where !attempted {
+            attempted = try await scenario.events("Contoso", run: "2").contains { $0.event.typeName == CommandAttempted.eventType }
+            if !attempted { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(attempted)
+        try await scenario.editInPSA(30002, title: "Edited mid-run")
+        #expect(try await second.value.status == .completed)
+        try await scenario.run("Contoso")
+        let state = try await scenario.engine.log(for: "Contoso").currentState()
+        #expect(state.psa.contacts[30002]?.contact.title == "Edited mid-run")
+    }
+
     @Test("R11.4 e2e: a second run of a company while one is going refuses, and nothing is written twice", arguments: psas)
     func overlappingRuns(psa: SampleMSP.PSA) async throws {
         let scenario = try await Scenario(psa: psa)

@@ -23,6 +23,9 @@ public struct PSAProjection: Codable, Sendable, Hashable {
     /// The position and time of the last complete contact read, for the next incremental read.
     public var lastReadPosition: Int64?
     public var lastReadAt: Date?
+    /// The newest change stamp (the PSA's clock) on a contact a read returned; write answers do not count, since a
+    /// write lands after changes others made since our read.
+    public var newestReadStamp: Date?
 
     /// An empty projection.
     public init() {}
@@ -33,6 +36,7 @@ public struct PSAProjection: Codable, Sendable, Hashable {
         switch envelope.event {
         case .psaContactObserved(let e):
             contacts[e.contact.id] = ContactRecord(contact: e.contact, position: pos, missing: false, missingPosition: nil)
+            if let stamp = e.contact.lastModified { newestReadStamp = max(newestReadStamp ?? stamp, stamp) }
         case .commandSucceeded(let e):
             contacts[e.contact.id] = ContactRecord(contact: e.contact, position: pos, missing: false, missingPosition: nil)
         case .psaContactMissing(let e):

@@ -55,13 +55,13 @@ extension CompanyRun {
 
 extension CompanyRun {
     /// Where an incremental contact read starts: our last read less the clock-skew allowance, or, when later, the
-    /// newest change the PSA itself stamped on a contact we hold (the PSA's clock, so skew does not matter). Without
-    /// the second bound, an idle run within five minutes of a big run re-reads every contact that run wrote.
-    /// Scheduled runs read everything, which catches a change committed out of order around a read.
+    /// newest change stamp a read has shown us (the PSA's own clock, so skew does not matter; anything changed after
+    /// that read is stamped later). Without the second bound, an idle run within five minutes of a change to many
+    /// contacts re-reads all of them. Scheduled runs read everything, which heals a change committed out of order.
     static func incrementalSince(_ psa: PSAProjection) -> Date? {
         guard let lastRead = psa.lastReadAt else { return nil }
         let skewed = lastRead.addingTimeInterval(-psaLookBack)
-        guard let newest = psa.contacts.values.lazy.compactMap(\.contact.lastModified).max() else { return skewed }
+        guard let newest = psa.newestReadStamp else { return skewed }
         return max(skewed, newest)
     }
 }

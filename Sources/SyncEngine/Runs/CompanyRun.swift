@@ -111,10 +111,19 @@ public struct CompanyRun: Sendable {
             summary.status = .failed
             summary.message = "the PSA refused the run of \(settings.name): \(error.message)"
             try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true, kind: error.kind.rawValue)
-        } catch let error as CancellationError {
+        } catch where Task.isCancelled {
+            // Cancelled work fails in many shapes (the log wraps CancellationError in its own error), so the task's
+            // state decides, not the error's type.
             summary.status = .failed
             summary.message = "the run was stopped before it finished"
-            try? await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true, kind: "cancelled")
+            // The log refuses writes from a cancelled task, so the run's end is recorded from a task of its own.
+            let (stopped, recorded, told, run) = (state, recorder, summary, self)
+            _ = try? await Task {
+                var (state, recorder, summary) = (stopped, recorded, told)
+                try await run.finish(
+                    &state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore,
+                    failed: true, kind: "cancelled")
+            }.value
             throw error
         }
         return summary

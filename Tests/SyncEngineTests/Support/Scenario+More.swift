@@ -1,25 +1,12 @@
-// More of the end-to-end harness: the log as domain events, PSA edits and deletes, settings edits, and fixtures.
+// More of the end-to-end harness: the log as domain events, PSA edits, adds and deletes, and rollcall.yaml edits.
 
 import ContactSync
 import Emulators
 import EventLog
 import Foundation
-import Logging
 import SyncEngine
 
 extension Scenario {
-    /// A second engine over the same emulators and log, with the sample settings edited (a changed rollcall.yaml).
-    func engine(editYAML: (String) -> String) throws -> SyncEngine {
-        let yaml = editYAML(running.settingsYAML(psa: psa, database: database))
-        let settings = try SettingsLoader.load(
-            yaml: yaml, path: folder.appendingPathComponent("rollcall.yaml").path, environment: SampleMSP.environment)
-        var logger = Logger(label: "rollcall.test")
-        logger.logLevel = .error
-        return SyncEngine(
-            settings: settings, store: store,
-            connections: LiveConnections(settings: settings, logger: logger, retryBaseDelay: 0.01), logger: logger)
-    }
-
     /// Every event of a company, decoded, in log order.
     func events(_ company: String) async throws -> [EventEnvelope] {
         var all: [EventEnvelope] = []
