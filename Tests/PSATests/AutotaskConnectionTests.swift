@@ -265,10 +265,10 @@ struct AutotaskConnectionTests {
 
     @Test("a slow answer past the timeout leaves a create in doubt, unsent again, while a read is retried")
     func timeouts() async throws {
-        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 1), timeout: .milliseconds(200))
+        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 1), timeout: .milliseconds(400))
         defer { Task { await harness.stop() } }
         let path = "/Companies/\(company)/Contacts"
-        await harness.emulator.control.inject(Fault(.delay(seconds: 0.6), pathContains: path))
+        await harness.emulator.control.inject(Fault(.delay(seconds: 1.2), pathContains: path))
         let new = NewContact(fields: ContactFields(firstName: "Slow", lastName: "Answer", email: "slow@contoso.example"), siteId: nil)
         let error = await #expect(throws: PSAError.self) { try await harness.connection.write(.create(new), companyId: company, current: nil) }
         #expect(error?.kind == .transport && error?.retryable == true)
@@ -279,9 +279,11 @@ struct AutotaskConnectionTests {
         }
         #expect(try await harness.connection.contacts(companyId: company, email: "slow@contoso.example").count == 1)
 
-        await harness.emulator.control.inject(Fault(.delay(seconds: 0.6), pathContains: "/Contacts/30000001"))
+        await harness.emulator.control.inject(Fault(.delay(seconds: 1.2), pathContains: "/Contacts/30000001"))
         #expect(try await harness.connection.contact(companyId: company, id: 30_000_001) != nil)
-        #expect(await harness.emulator.control.requestCounts()["GET /ATServicesRest/V1.0/Contacts/30000001"] == 2)
+        // The slow read and at least one retry (on a loaded machine a retry may time out too; retries stay bounded).
+        let reads = await harness.emulator.control.requestCounts()["GET /ATServicesRest/V1.0/Contacts/30000001"] ?? 0
+        #expect(reads >= 2 && reads <= 5)
     }
 
     @Test("a 5xx without Autotask errors is retried for reads and not for creates")

@@ -73,3 +73,29 @@ struct IdleBudgetE2ETests {
         #expect(total <= 5, "idle run requests: Graph \(graph), PSA \(psaRequests)")
     }
 }
+
+@Suite("Idle run right after a run that wrote")
+struct IdleAfterWritesE2ETests {
+    @Test("an idle run just after a first run that created 1,500 contacts re-reads none of them", arguments: IdleBudgetE2ETests.psas)
+    func idleAfterCreates(psa: SampleMSP.PSA) async throws {
+        let tenant = GraphTenant.synthetic(users: 1_800, seed: 1_800, domain: SampleMSP.contosoTenant)
+        var autotask = SampleMSP.autotask()
+        var connectwise = SampleMSP.connectwise()
+        autotask.contacts = []
+        connectwise.contacts = []
+        let scenario = try await Scenario(psa: psa, tenants: [tenant], autotask: autotask, connectwise: connectwise)
+        defer { Task { await scenario.stop() } }
+        let first = try await scenario.run("Contoso")
+        #expect(first.status == .completed)
+        #expect(first.created > 1_000)   // more than two Autotask pages and one ConnectWise page
+
+        let eventsBefore = try await scenario.store.count()
+        let before = await scenario.requests()
+        let idle = try await scenario.run("Contoso")
+        let after = await scenario.requests()
+        #expect(idle.status == .completed)
+        #expect(idle.contactsObserved == 0)
+        #expect(try await scenario.store.count() - eventsBefore <= 5)
+        #expect((after.graph - before.graph) + (after.psa - before.psa) <= 5)
+    }
+}

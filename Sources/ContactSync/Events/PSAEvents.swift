@@ -78,13 +78,17 @@ public struct PsaReadCompleted: Codable, Sendable, Hashable {
     public var contactsSeen: Int
     /// For `incremental`: the `modifiedSince` bound used.
     public var modifiedSince: Date?
+    /// The newest change time the PSA stamped on any contact this read returned, changed or not; the next
+    /// incremental read can start there (the PSA's own clock, so no skew allowance is needed).
+    public var newestChange: Date?
     public var runId: String?
 
     /// Makes the event.
-    public init(mode: PSAReadMode, contactsSeen: Int, modifiedSince: Date? = nil, runId: String? = nil) {
+    public init(mode: PSAReadMode, contactsSeen: Int, modifiedSince: Date? = nil, newestChange: Date? = nil, runId: String? = nil) {
         self.mode = mode
         self.contactsSeen = contactsSeen
         self.modifiedSince = modifiedSince
+        self.newestChange = newestChange
         self.runId = runId
     }
 }

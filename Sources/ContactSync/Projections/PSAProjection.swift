@@ -49,9 +49,10 @@ public struct PSAProjection: Codable, Sendable, Hashable {
             sitesPosition = pos
         case .psaContactTypesObserved(let e):
             contactTypes = e.types
-        case .psaReadCompleted:
+        case .psaReadCompleted(let e):
             lastReadPosition = pos
             lastReadAt = envelope.recordedAt
+            if let stamp = e.newestChange { newestReadStamp = max(newestReadStamp ?? stamp, stamp) }
         default:
             return
         }

@@ -22,26 +22,7 @@ extension CompanyRun {
                 }
             }
             let since = full ? nil : Self.incrementalSince(state.psa)
-            let contacts = try await psa.contacts(companyId: companyId, modifiedSince: since)
-            var seen = Set<Int>()
-            for contact in contacts.map(\.normalized) where seen.insert(contact.id).inserted {
-                let known = state.psa.contacts[contact.id]
-                if known == nil || !known!.contact.hasSameContent(as: contact) || known!.missing {
-                    events.append(.psaContactObserved(PsaContactObserved(contact: contact, runId: recorder.runId)))
-                }
-            }
-            summary.contactsObserved = events.count { if case .psaContactObserved = $0 { true } else { false } }
-            if full {
-                // A complete read that lacks a contact we knew: the contact was deleted (R4.4).
-                for (id, record) in state.psa.contacts.sorted(by: { $0.key < $1.key }) where !record.missing && !seen.contains(id) {
-                    events.append(.psaContactMissing(PsaContactMissing(contactId: id, runId: recorder.runId)))
-                }
-            }
-            try await recorder.append(events, step: "psa", into: &state)
-            try await recorder.append(
-                [.psaReadCompleted(PsaReadCompleted(
-                    mode: full ? .full : .incremental, contactsSeen: contacts.count, modifiedSince: since, runId: recorder.runId))],
-                step: "psa-done", into: &state)
+            try await readContacts(&state, since: since, full: full, before: events, step: "psa", recorder: &recorder, summary: &summary)
         } catch let error as PSAError {
             summary.status = .failed
             summary.message = "the PSA could not be read for \(settings.name): \(error.message)"
@@ -54,6 +35,47 @@ extension CompanyRun {
 }
 
 extension CompanyRun {
+    /// Reads contacts (all, or changed since `since`), appends `before` and a snapshot of every contact whose content
+    /// changed (and, for a full read, the known contacts it lacks), then `PsaReadCompleted`.
+    func readContacts(
+        _ state: inout CompanyState, since: Date?, full: Bool, before: [DomainEvent] = [], step: String,
+        recorder: inout Recorder, summary: inout RunSummary
+    ) async throws {
+        var events = before
+        let contacts = try await psa.contacts(companyId: settings.psaCompanyId, modifiedSince: since)
+        var seen = Set<Int>()
+        for contact in contacts.map(\.normalized) where seen.insert(contact.id).inserted {
+            let known = state.psa.contacts[contact.id]
+            if known == nil || !known!.contact.hasSameContent(as: contact) || known!.missing {
+                events.append(.psaContactObserved(PsaContactObserved(contact: contact, runId: recorder.runId)))
+                summary.contactsObserved += 1
+            }
+        }
+        if full {
+            // A complete read that lacks a contact we knew: the contact was deleted (R4.4).
+            for (id, record) in state.psa.contacts.sorted(by: { $0.key < $1.key }) where !record.missing && !seen.contains(id) {
+                events.append(.psaContactMissing(PsaContactMissing(contactId: id, runId: recorder.runId)))
+            }
+        }
+        events.append(.psaReadCompleted(PsaReadCompleted(
+            mode: full ? .full : .incremental, contactsSeen: contacts.count, modifiedSince: since,
+            newestChange: contacts.compactMap(\.lastModified).max(), runId: recorder.runId)))
+        try await recorder.append(events, step: step, into: &state)
+    }
+
+    /// After a run wrote, reads back what changed since its first read: the writes' answers as the PSA stored them,
+    /// and their change stamps, so that the next run's incremental read starts after them (an idle run after a
+    /// big first run then reads nothing again). A failed read-back is logged and leaves the next run to read more.
+    func readBackWrites(_ state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary) async {
+        let since = state.psa.newestReadStamp ?? state.psa.lastReadAt.map { $0.addingTimeInterval(-Self.psaLookBack) }
+        var observed = summary
+        do {
+            try await readContacts(&state, since: since, full: false, step: "psa-readback", recorder: &recorder, summary: &observed)
+        } catch {
+            logger.warning("reading back the writes of \(settings.name) failed; the next run reads them: \(error)")
+        }
+    }
+
     /// Where an incremental contact read starts: our last read less the clock-skew allowance, or, when later, the
     /// newest change stamp a read has shown us (the PSA's own clock, so skew does not matter; anything changed after
     /// that read is stamped later). Without the second bound, an idle run within five minutes of a change to many
