@@ -79,13 +79,17 @@ public struct PsaReadCompleted: Codable, Sendable, Hashable {
     /// For `incremental`: the `modifiedSince` bound used.
     public var modifiedSince: Date?
     public var runId: String?
+    /// For a read after the run's own writes: the newest `lastModified` it returned, on the PSA's clock; the next
+    /// incremental read starts there, so it does not fetch again what this run wrote.
+    public var latestModified: Date?
 
     /// Makes the event.
-    public init(mode: PSAReadMode, contactsSeen: Int, modifiedSince: Date? = nil, runId: String? = nil) {
+    public init(mode: PSAReadMode, contactsSeen: Int, modifiedSince: Date? = nil, runId: String? = nil, latestModified: Date? = nil) {
         self.mode = mode
         self.contactsSeen = contactsSeen
         self.modifiedSince = modifiedSince
         self.runId = runId
+        self.latestModified = latestModified
     }
 }
 

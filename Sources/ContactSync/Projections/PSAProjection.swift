@@ -23,6 +23,8 @@ public struct PSAProjection: Codable, Sendable, Hashable {
     /// The position and time of the last complete contact read, for the next incremental read.
     public var lastReadPosition: Int64?
     public var lastReadAt: Date?
+    /// The newest `lastModified` a read after Rollcall's own writes returned (the PSA's clock), if any.
+    public var modifiedWatermark: Date?
 
     /// An empty projection.
     public init() {}
@@ -45,9 +47,10 @@ public struct PSAProjection: Codable, Sendable, Hashable {
             sitesPosition = pos
         case .psaContactTypesObserved(let e):
             contactTypes = e.types
-        case .psaReadCompleted:
+        case .psaReadCompleted(let e):
             lastReadPosition = pos
             lastReadAt = envelope.recordedAt
+            if let latest = e.latestModified { modifiedWatermark = max(modifiedWatermark ?? latest, latest) }
         default:
             return
         }

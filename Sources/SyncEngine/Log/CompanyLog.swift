@@ -62,14 +62,23 @@ public struct CompanyLog: Sendable {
 
     /// The company's current state: the stored checkpoint (when built by this code version) plus every event after it.
     public func currentState() async throws -> CompanyState {
+        try await currentStateAndTail().state
+    }
+
+    /// The company's current state, and how many events it folded after the stored checkpoint (all, without one).
+    public func currentStateAndTail() async throws -> (state: CompanyState, tail: Int) {
         var state = CompanyState(company: company)
         if let checkpoint = try await store.checkpoint(checkpointName, codeVersion: CompanyState.codeVersion),
            let data = checkpoint.state,
            let saved = try? EventCodec.decoder.decode(CompanyState.self, from: data) {
             state = saved
         }
-        for try await envelope in envelopes(after: state.position) { state.apply(envelope) }
-        return state
+        var tail = 0
+        for try await envelope in envelopes(after: state.position) {
+            state.apply(envelope)
+            tail += 1
+        }
+        return (state, tail)
     }
 
     /// The state as it was at a position or a time (replay); never reads the checkpoint.

@@ -57,12 +57,39 @@ extension CompanyRun {
     /// Where an incremental contact read starts: our last read less the clock-skew allowance, or, when later, the
     /// newest change the PSA itself stamped on a contact we hold (the PSA's clock, so skew does not matter). Without
     /// the second bound, an idle run within five minutes of a big run re-reads every contact that run wrote.
-    /// Scheduled runs read everything, which catches a change committed out of order around a read.
+    /// Scheduled runs read everything, which catches a change committed out of order around a read. The stamps of
+    /// contacts this run wrote come from the read after its writes (`settlePSA`), kept as `modifiedWatermark`.
     static func incrementalSince(_ psa: PSAProjection) -> Date? {
         guard let lastRead = psa.lastReadAt else { return nil }
         let skewed = lastRead.addingTimeInterval(-psaLookBack)
-        guard let newest = psa.contacts.values.lazy.compactMap(\.contact.lastModified).max() else { return skewed }
+        let newest = [psa.contacts.values.lazy.compactMap(\.contact.lastModified).max(), psa.modifiedWatermark].compactMap { $0 }.max()
+        guard let newest else { return skewed }
         return max(skewed, newest)
+    }
+
+    /// After a run's writes, reads once more what changed since the run's own read began, so that the next run
+    /// starts after this run's writes: an idle run then fetches what others changed, not what this run wrote.
+    /// Costs one request per 500 writes; a failure only means the next run reads more.
+    func settlePSA(_ state: inout CompanyState, since: Date, recorder: inout Recorder) async throws {
+        let contacts: [PSAContact]
+        do {
+            contacts = try await psa.contacts(companyId: settings.psaCompanyId, modifiedSince: since)
+        } catch let error as PSAError {
+            logger.warning("the PSA could not be read again after the writes of \(settings.name): \(error.message)")
+            return
+        }
+        var events: [DomainEvent] = []
+        var seen = Set<Int>()
+        for contact in contacts.map(\.normalized) where seen.insert(contact.id).inserted {
+            let known = state.psa.contacts[contact.id]
+            if known == nil || !known!.contact.hasSameContent(as: contact) || known!.missing {
+                events.append(.psaContactObserved(PsaContactObserved(contact: contact, runId: recorder.runId)))
+            }
+        }
+        events.append(.psaReadCompleted(PsaReadCompleted(
+            mode: .incremental, contactsSeen: contacts.count, modifiedSince: since, runId: recorder.runId,
+            latestModified: contacts.compactMap(\.lastModified).max())))
+        try await recorder.append(events, step: "psa-settle", into: &state)
     }
 }
 
