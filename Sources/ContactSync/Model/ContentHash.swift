@@ -8,7 +8,20 @@ public enum ContentHash {
     /// The hex SHA-256 of `value` encoded as sorted-key JSON with ISO-8601 dates.
     public static func of<T: Encodable>(_ value: T) -> String {
         let data = (try? EventCodec.encoder.encode(value)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return hex(SHA256.hash(data: data))
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hex of the bytes; `String(format:)` per byte cost more than the hash itself.
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -64,6 +64,17 @@ public struct CompanyState: Codable, Sendable, Hashable {
         assignments.apply(envelope, directory: directory, settings: settings)
     }
 
+    /// Event types no part of this fold reads (see `apply` and the projections it calls): a reader may pass over
+    /// them with `pass(position:)` instead of decoding them. Keep in step with `apply`.
+    public static let unreadTypes: Set<String> = [
+        CommandPlanned.eventType, RunCompleted.eventType, RunFailed.eventType, PsaReadFailed.eventType,
+    ]
+
+    /// Moves past an event of one of `unreadTypes` without decoding it.
+    public mutating func pass(position: Int64) {
+        if position > self.position { self.position = position }
+    }
+
     /// Folds events in order.
     public mutating func apply<S: Sequence>(_ envelopes: S) where S.Element == EventEnvelope {
         for e in envelopes { apply(e) }

@@ -62,24 +62,42 @@ public struct CompanyLog: Sendable {
 
     /// The company's current state: the stored checkpoint (when built by this code version) plus every event after it.
     public func currentState() async throws -> CompanyState {
+        try await currentStateAndTail().state
+    }
+
+    /// The company's current state, and how many events it folded after the stored checkpoint (all, without one).
+    public func currentStateAndTail() async throws -> (state: CompanyState, tail: Int) {
         var state = CompanyState(company: company)
         if let checkpoint = try await store.checkpoint(checkpointName, codeVersion: CompanyState.codeVersion),
            let data = checkpoint.state,
            let saved = try? EventCodec.decoder.decode(CompanyState.self, from: data) {
             state = saved
         }
-        for try await envelope in envelopes(after: state.position) { state.apply(envelope) }
-        return state
+        var tail = 0
+        for try await stored in store.events(EventQuery(company: company, after: state.position)) {
+            try Self.fold(stored, into: &state)
+            tail += 1
+        }
+        return (state, tail)
     }
 
     /// The state as it was at a position or a time (replay); never reads the checkpoint.
     public func state(through position: Int64? = nil, asOf time: Date? = nil) async throws -> CompanyState {
         var state = CompanyState(company: company)
-        for try await envelope in envelopes(through: position) {
-            if let time, envelope.recordedAt > time { break }
-            state.apply(envelope)
+        for try await stored in store.events(EventQuery(company: company, through: position)) {
+            if let time, stored.recordedAt > time { break }
+            try Self.fold(stored, into: &state)
         }
         return state
+    }
+
+    /// Folds one stored event, passing over the types the fold does not read without decoding them.
+    static func fold(_ stored: StoredEvent, into state: inout CompanyState) throws {
+        if CompanyState.unreadTypes.contains(stored.type) {
+            state.pass(position: stored.position)
+        } else {
+            state.apply(try envelope(stored))
+        }
     }
 
     /// Saves the state as the company's checkpoint.

@@ -28,6 +28,13 @@ extension CompanyRun {
             }
             if mode == .full {
                 let read = try await directory.fullRead()
+                // R1.3: a tenant always has at least its admin, so a list with nobody in it is empty by error.
+                let known = state.directory.users.values.count { $0.removal == nil }
+                if read.users.isEmpty && known > 0 {
+                    throw DirectoryError(
+                        .unexpectedResponse,
+                        "Microsoft Graph listed no users at all for \(settings.name), where \(known) were known; a tenant always has at least its administrator, so the list was taken as broken")
+                }
                 (events, notFound) = Self.fullReadEvents(read.users, state: state.directory, runId: recorder.runId)
                 deltaLink = read.deltaLink
                 seen = read.users.count

@@ -23,6 +23,8 @@ public struct CompanyRun: Sendable {
     static let applyBatch = 30
     /// Incremental PSA reads look back this far before the last read, for clock skew between us and the PSA.
     static let psaLookBack: TimeInterval = 300
+    /// How many events may sit after the checkpoint before a run saves a new one.
+    static let checkpointEvery = 1_000
 
     /// Makes a run over the given connections.
     public init(
@@ -40,7 +42,8 @@ public struct CompanyRun: Sendable {
 
     /// Runs the company once; the caller holds the company's run lock.
     public func run(_ options: RunOptions) async throws -> RunSummary {
-        var state = try await log.currentState()
+        let loaded = try await log.currentStateAndTail()
+        var state = loaded.state
         let runNumber = (Int(state.currentRunId ?? "") ?? 0) + 1
         let runId = String(runNumber)
         var summary = RunSummary(
@@ -53,6 +56,7 @@ public struct CompanyRun: Sendable {
         let graphBefore = await directory.requestCount()
         let psaBefore = await psa.requestCount()
         var recorder = Recorder(log: log, runId: runId)
+        recorder.sinceCheckpoint = loaded.tail
 
         // Settings first: a changed company block is a new settings version (R11.1).
         if let changed = SettingsChanged.next(for: settings, after: state.settings, version: state.settingsVersion) {
@@ -149,7 +153,9 @@ public struct CompanyRun: Sendable {
                 failed: summary.failed, held: summary.held)))
         try await recorder.append([end], step: "end", into: &state)
         summary.eventsAppended = recorder.appended
-        try await log.saveCheckpoint(state)
+        // The checkpoint is the whole state (tens of MB for 100,000 users): a run that appended a few events leaves
+        // them to be folded on load rather than rewrite it.
+        if recorder.sinceCheckpoint >= Self.checkpointEvery { try await log.saveCheckpoint(state) }
     }
 
     private func tally(_ plan: Plan, into summary: inout RunSummary) {
@@ -171,6 +177,8 @@ struct Recorder {
     let log: CompanyLog
     let runId: String
     private(set) var appended = 0
+    /// Events in the log after the company's checkpoint, this run's included.
+    var sinceCheckpoint = 0
     private var steps: [String: Int] = [:]
 
     init(log: CompanyLog, runId: String) {
@@ -193,6 +201,7 @@ struct Recorder {
                 expecting: start == 0 ? expecting : [:])
             for envelope in envelopes { state.apply(envelope) }
             appended += envelopes.count
+            sinceCheckpoint += envelopes.count
             start = end
         }
     }

@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Rollcall against a baseline measured in the same run (use a release build).",
-        subcommands: [EventLogBenchCommand.self],
+        subcommands: [EventLogBenchCommand.self, PlanBenchCommand.self, RebuildBenchCommand.self],
         helpNames: [.short, .long]
     )
 }

@@ -15,7 +15,9 @@ struct EmulateCommand: AsyncParsableCommand {
               GRAPH_CLIENT_SECRET=emulator-secret AUTOTASK_SECRET=sample-autotask-secret \\
                 AUTOTASK_INTEGRATION_CODE=SAMPLE-INTEGRATION rollcall run --company Fabrikam
             With --users N, each sample tenant is replaced by a synthetic one of N users (seeded), and the PSA starts
-            empty, for load tests. Stop with Ctrl-C.
+            empty, for load tests; --existing-percent P seeds the PSA with contacts for P% of each tenant's users
+            (--drift makes some of them differ from Microsoft 365), and --write-manifest says what a correct first
+            run of Contoso writes. Stop with Ctrl-C.
             """
     )
 
@@ -28,6 +30,12 @@ struct EmulateCommand: AsyncParsableCommand {
     @Option(help: "The event log file named in the written settings.") var database = "rollcall.sqlite3"
     @Option(help: "Replace each sample tenant by a synthetic tenant of this many users.") var users: Int?
     @Option(help: "Seed of the synthetic tenants.") var seed: UInt64 = 42
+    @Option(name: .customLong("existing-percent"), help: "With --users: the PSA starts with contacts for this percentage of each tenant's users.")
+    var existingPercent = 0
+    @Flag(help: "With --existing-percent: some seeded contacts have another title or phone than Microsoft 365.") var drift = false
+    @Option(name: .customLong("autotask-threshold"), help: "Autotask's hourly request limit (default 10,000).") var autotaskThreshold: Int?
+    @Option(name: .customLong("write-manifest"), help: "With --users: write what a correct first run of Contoso writes, as JSON, to this file.")
+    var writeManifest: String?
 
     func run() async throws {
         guard let which = SampleMSP.PSA(rawValue: psa) else { throw ValidationError("--psa is autotask or connectwise") }
@@ -43,6 +51,27 @@ struct EmulateCommand: AsyncParsableCommand {
             }
             autotask.contacts = []
             connectwise.contacts = []
+            guard (0...100).contains(existingPercent) else { throw ValidationError("--existing-percent is between 0 and 100") }
+            let companies = [("Contoso", SampleMSP.contosoCompanyId, 1001), ("Fabrikam", SampleMSP.fabrikamCompanyId, 2001)]
+            var manifests: [SeededPSA.Manifest] = []
+            for (tenant, (name, companyId, siteId)) in zip(tenants, companies) {
+                let seeded = SeededPSA(tenant: tenant, company: name, percent: existingPercent, drift: drift)
+                let firstId = 1_000_000 * (manifests.count + 1)
+                autotask.contacts += seeded.autotaskContacts(companyId: companyId, locationId: siteId, firstId: firstId)
+                connectwise.contacts += seeded.connectwiseContacts(companyId: companyId, siteId: siteId, typeId: 1, firstId: firstId)
+                manifests.append(seeded.manifest)
+            }
+            if let writeManifest {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(manifests[0]).write(to: URL(fileURLWithPath: writeManifest))
+            }
+        } else if existingPercent != 0 || drift || writeManifest != nil {
+            throw ValidationError("--existing-percent, --drift and --write-manifest need --users")
+        }
+        if let autotaskThreshold {
+            guard autotaskThreshold > 0 else { throw ValidationError("--autotask-threshold must be positive") }
+            autotask.requestThreshold = autotaskThreshold
         }
         let running = try await SampleMSP.start(
             tenants: tenants, autotask: autotask, connectwise: connectwise, host: host,
