@@ -89,6 +89,7 @@ enum Printer {
 final class ProgressReporter: Sendable {
     let terminal: Bool
     let quiet: Bool
+    let lastTenth = TenthCounter()
 
     init(quiet: Bool) {
         self.terminal = isatty(STDERR_FILENO) != 0
@@ -107,14 +108,23 @@ final class ProgressReporter: Sendable {
                 let filled = total == 0 ? width : done * width / total
                 let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(company): writing [\(bar)] \(done)/\(total)\(done == total ? "\n" : "")".utf8))
-            } else if done == total || done % 100 < CompanyRunBatch.size {
+            } else if let last = lastTenth.exchange(done * 10 / max(total, 1)), last != done * 10 / max(total, 1) || done == total {
                 printError("\(company): \(done) of \(total) writes done")
             }
         }
     }
 }
 
-/// The apply batch size, for deciding when plain progress lines are printed.
-enum CompanyRunBatch {
-    static let size = 30
+/// The last tenth of the writes reported, so plain progress lines come every 10%, not every batch.
+final class TenthCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = -1
+
+    /// Stores `new` and returns what was there before.
+    func exchange(_ new: Int) -> Int? {
+        lock.withLock {
+            defer { value = new }
+            return value
+        }
+    }
 }
