@@ -328,7 +328,7 @@ public enum Planner {
 }
 
 extension Planner {
-    /// The Microsoft value of a synced field (R6.1, R3), trimmed; `nil` when blank (R6.3).
+    /// The Microsoft value of a synced field (R6.1, R3), trimmed and without control characters; `nil` when blank (R6.3).
     public static func microsoftValue(_ field: SyncedField, of user: DirectoryUser, useEmail: Bool) -> String? {
         let raw: String? =
             switch field {
@@ -339,8 +339,17 @@ extension Planner {
             case .mobile: user.mobilePhone
             case .email: Scope.contactEmail(user, useEmail: useEmail)
             }
-        guard let raw, !Scope.isBlank(raw) else { return nil }
-        return Scope.trimmed(raw)
+        guard let raw else { return nil }
+        // A PSA field is one line of text: control characters (NUL, BEL, ESC, line breaks…) are never written.
+        // Tabs and line breaks become spaces so that words stay apart.
+        let printable = raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            ? String(String.UnicodeScalarView(raw.unicodeScalars.compactMap { scalar -> Unicode.Scalar? in
+                guard scalar.properties.generalCategory == .control else { return scalar }
+                return ["\t", "\n", "\r"].contains(scalar) ? " " : nil
+            }))
+            : raw
+        guard !Scope.isBlank(printable) else { return nil }
+        return Scope.trimmed(printable)
     }
 
     /// The PSA value of a synced field (the primary email for `email`).
