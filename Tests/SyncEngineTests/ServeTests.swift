@@ -114,3 +114,27 @@ final class TestClock: @unchecked Sendable {
         set { lock.withLock { value = newValue } }
     }
 }
+
+@Suite("Settings that do not fit the PSA or tenant")
+struct BadSettingsE2ETests {
+    @Test("R2.1 a default site the PSA company lacks is refused before anything is appended or written", arguments: [SampleMSP.PSA.autotask, .connectwise])
+    func unknownSite(psa: SampleMSP.PSA) async throws {
+        let scenario = try await Scenario(psa: psa) { $0.replacingOccurrences(of: "defaultSite: Main\n    deactivateOutOfScope", with: "defaultSite: Site 9\n    deactivateOutOfScope") }
+        defer { Task { await scenario.stop() } }
+        let summary = try await scenario.run("Contoso")
+        #expect(summary.status == .badSettings)
+        #expect(summary.message?.contains("Site 9") == true)
+        #expect(try await scenario.store.count() == 0)
+        #expect(await scenario.psaWrites() == 0)
+    }
+
+    @Test("R2.2 a license filter naming a SKU the tenant lacks is refused before anything is appended")
+    func unknownLicense() async throws {
+        let scenario = try await Scenario(psa: .autotask) { $0.replacingOccurrences(of: "license: SPB,", with: "license: NOT_A_SKU,") }
+        defer { Task { await scenario.stop() } }
+        let summary = try await scenario.run("Fabrikam")
+        #expect(summary.status == .badSettings)
+        #expect(summary.message?.contains("NOT_A_SKU") == true)
+        #expect(try await scenario.store.count() == 0)
+    }
+}

@@ -55,6 +55,15 @@ public struct CompanyRun: Sendable {
         }
         let graphBefore = await directory.requestCount()
         let psaBefore = await psa.requestCount()
+        // Settings that name a site, license or type the company lacks are refused before anything is appended.
+        let problems = await preflight(state)
+        if !problems.isEmpty {
+            summary.status = .badSettings
+            summary.message = problems.map(\.description).joined(separator: "\n")
+            summary.graphRequests = await directory.requestCount() - graphBefore
+            summary.psaRequests = await psa.requestCount() - psaBefore
+            return summary
+        }
         var recorder = Recorder(log: log, runId: runId)
         recorder.sinceCheckpoint = loaded.tail
 
@@ -134,6 +143,22 @@ public struct CompanyRun: Sendable {
             throw error
         }
         return summary
+    }
+
+    /// Checks new or changed settings against the PSA company's sites (and contact types) and the tenant's licenses,
+    /// read without recording them; a run whose settings are already known to fit skips this. A read that fails
+    /// here is left for the run itself to meet and record.
+    func preflight(_ state: CompanyState) async -> [SettingsProblem] {
+        guard state.settings != settings || state.psa.sites.isEmpty || state.directory.catalog.isEmpty else { return [] }
+        do {
+            try await psa.beginRun()
+            let sites = try await psa.sites(companyId: settings.psaCompanyId)
+            let licenses = try await directory.licenseCatalog()
+            let types = psa.system == .connectwise ? try await psa.contactTypes() : []
+            return SettingsLoader.validate(company: settings, sites: sites, licenses: licenses, contactTypes: types)
+        } catch {
+            return []
+        }
     }
 
     // MARK: Finishing
