@@ -22,7 +22,8 @@ extension CompanyRun {
                 }
             }
             let since = full ? nil : Self.incrementalSince(state.psa)
-            try await readContacts(&state, since: since, full: full, before: events, step: "psa", recorder: &recorder, summary: &summary)
+            summary.contactsObserved += try await readContacts(
+                &state, since: since, full: full, before: events, step: "psa", recorder: &recorder)
         } catch let error as PSAError {
             summary.status = .failed
             summary.message = "the PSA could not be read for \(settings.name): \(error.message)"
@@ -36,19 +37,22 @@ extension CompanyRun {
 
 extension CompanyRun {
     /// Reads contacts (all, or changed since `since`), appends `before` and a snapshot of every contact whose content
-    /// changed (and, for a full read, the known contacts it lacks), then `PsaReadCompleted`.
+    /// changed (and, for a full read, the known contacts it lacks), then `PsaReadCompleted`; returns how many contacts
+    /// had changed.
+    @discardableResult
     func readContacts(
         _ state: inout CompanyState, since: Date?, full: Bool, before: [DomainEvent] = [], step: String,
-        recorder: inout Recorder, summary: inout RunSummary
-    ) async throws {
+        recorder: inout Recorder
+    ) async throws -> Int {
         var events = before
+        var changed = 0
         let contacts = try await psa.contacts(companyId: settings.psaCompanyId, modifiedSince: since)
         var seen = Set<Int>()
         for contact in contacts.map(\.normalized) where seen.insert(contact.id).inserted {
             let known = state.psa.contacts[contact.id]
             if known == nil || !known!.contact.hasSameContent(as: contact) || known!.missing {
                 events.append(.psaContactObserved(PsaContactObserved(contact: contact, runId: recorder.runId)))
-                summary.contactsObserved += 1
+                changed += 1
             }
         }
         if full {
@@ -61,16 +65,16 @@ extension CompanyRun {
             mode: full ? .full : .incremental, contactsSeen: contacts.count, modifiedSince: since,
             newestChange: contacts.compactMap(\.lastModified).max(), runId: recorder.runId)))
         try await recorder.append(events, step: step, into: &state)
+        return changed
     }
 
     /// After a run wrote, reads back what changed since its first read: the writes' answers as the PSA stored them,
     /// and their change stamps, so that the next run's incremental read starts after them (an idle run after a
     /// big first run then reads nothing again). A failed read-back is logged and leaves the next run to read more.
-    func readBackWrites(_ state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary) async {
+    func readBackWrites(_ state: inout CompanyState, recorder: inout Recorder) async {
         let since = state.psa.newestReadStamp ?? state.psa.lastReadAt.map { $0.addingTimeInterval(-Self.psaLookBack) }
-        var observed = summary
         do {
-            try await readContacts(&state, since: since, full: false, step: "psa-readback", recorder: &recorder, summary: &observed)
+            try await readContacts(&state, since: since, full: false, step: "psa-readback", recorder: &recorder)
         } catch {
             logger.warning("reading back the writes of \(settings.name) failed; the next run reads them: \(error)")
         }

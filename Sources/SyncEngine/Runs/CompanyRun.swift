@@ -113,7 +113,7 @@ public struct CompanyRun: Sendable {
             let writes = try await recordDecisions(plan, options: options, state: &state, recorder: &recorder, summary: &summary)
             try await apply(writes, state: &state, recorder: &recorder, summary: &summary)
             if summary.created + summary.updated + summary.deactivated + summary.reactivated > 0 && summary.status != .failed {
-                await readBackWrites(&state, recorder: &recorder, summary: &summary)
+                await readBackWrites(&state, recorder: &recorder)
             }
             if summary.status == .completed && summary.failed > 0 { summary.status = .completedWithFailures }
             if summary.status == .completed && summary.held > 0 { summary.status = .held }

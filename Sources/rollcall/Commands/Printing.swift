@@ -89,7 +89,7 @@ enum Printer {
 final class ProgressReporter: Sendable {
     let terminal: Bool
     let quiet: Bool
-    let lastTenth = TenthCounter()
+    let lastTenth = Locked(-1)
 
     init(quiet: Bool) {
         self.terminal = isatty(STDERR_FILENO) != 0
@@ -108,20 +108,22 @@ final class ProgressReporter: Sendable {
                 let filled = total == 0 ? width : done * width / total
                 let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(company): writing [\(bar)] \(done)/\(total)\(done == total ? "\n" : "")".utf8))
-            } else if let last = lastTenth.exchange(done * 10 / max(total, 1)), last != done * 10 / max(total, 1) || done == total {
+            } else if case let tenth = done * 10 / max(total, 1), lastTenth.exchange(tenth) != tenth || done == total {
                 printError("\(company): \(done) of \(total) writes done")
             }
         }
     }
 }
 
-/// The last tenth of the writes reported, so plain progress lines come every 10%, not every batch.
-final class TenthCounter: @unchecked Sendable {
+/// A value behind a lock, for state that concurrent callbacks share.
+final class Locked<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = -1
+    private var value: Value
 
-    /// Stores `new` and returns what was there before.
-    func exchange(_ new: Int) -> Int? {
+    init(_ value: Value) { self.value = value }
+
+    /// Stores `new` and returns the value it replaced.
+    func exchange(_ new: Value) -> Value {
         lock.withLock {
             defer { value = new }
             return value

@@ -59,20 +59,19 @@ final class SettingsWatcher: Sendable {
     let path: String
     let store: EventStore
     let logger: Logger
-    private let lastModified: LockedDate
+    private let lastModified: Locked<Date?>
 
     init(path: String, store: EventStore, logger: Logger) {
         self.path = path
         self.store = store
         self.logger = logger
-        self.lastModified = LockedDate(Self.modified(path))
+        self.lastModified = Locked(Self.modified(path))
     }
 
     /// A new engine when the file changed since the last look; throws when the changed file is invalid.
     func reloadIfChanged() throws -> SyncEngine? {
         let now = Self.modified(path)
-        guard now != lastModified.value else { return nil }
-        lastModified.value = now
+        guard lastModified.exchange(now) != now else { return nil }
         guard let data = FileManager.default.contents(atPath: path), let yaml = String(data: data, encoding: .utf8) else {
             throw EngineError(.badArguments, "cannot read \(path)")
         }
@@ -83,18 +82,5 @@ final class SettingsWatcher: Sendable {
 
     static func modified(_ path: String) -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-    }
-}
-
-/// A date behind a lock.
-final class LockedDate: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Date?
-
-    init(_ value: Date?) { stored = value }
-
-    var value: Date? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }
