@@ -117,35 +117,39 @@ public enum DomainEvent: Sendable, Hashable {
         }
     }
 
-    /// The payload as JSON: sorted keys, ISO-8601 dates.
-    public func encodePayload() throws -> Data {
-        let e = EventCodec.encoder
+    /// The event's payload struct.
+    public var payload: any Encodable & Sendable {
         switch self {
-        case .settingsChanged(let p): return try e.encode(p)
-        case .licenseCatalogObserved(let p): return try e.encode(p)
-        case .directoryUserObserved(let p): return try e.encode(p)
-        case .directoryUserRemoved(let p): return try e.encode(p)
-        case .groupMembersObserved(let p): return try e.encode(p)
-        case .directoryReadCompleted(let p): return try e.encode(p)
-        case .directoryReadFailed(let p): return try e.encode(p)
-        case .psaContactObserved(let p): return try e.encode(p)
-        case .psaContactMissing(let p): return try e.encode(p)
-        case .psaSitesObserved(let p): return try e.encode(p)
-        case .psaContactTypesObserved(let p): return try e.encode(p)
-        case .psaReadCompleted(let p): return try e.encode(p)
-        case .psaReadFailed(let p): return try e.encode(p)
-        case .contactMatched(let p): return try e.encode(p)
-        case .matchEnded(let p): return try e.encode(p)
-        case .commandPlanned(let p): return try e.encode(p)
-        case .deactivationsHeld(let p): return try e.encode(p)
-        case .deactivationsApproved(let p): return try e.encode(p)
-        case .commandAttempted(let p): return try e.encode(p)
-        case .commandSucceeded(let p): return try e.encode(p)
-        case .commandFailed(let p): return try e.encode(p)
-        case .runStarted(let p): return try e.encode(p)
-        case .runCompleted(let p): return try e.encode(p)
-        case .runFailed(let p): return try e.encode(p)
+        case .settingsChanged(let p): p
+        case .licenseCatalogObserved(let p): p
+        case .directoryUserObserved(let p): p
+        case .directoryUserRemoved(let p): p
+        case .groupMembersObserved(let p): p
+        case .directoryReadCompleted(let p): p
+        case .directoryReadFailed(let p): p
+        case .psaContactObserved(let p): p
+        case .psaContactMissing(let p): p
+        case .psaSitesObserved(let p): p
+        case .psaContactTypesObserved(let p): p
+        case .psaReadCompleted(let p): p
+        case .psaReadFailed(let p): p
+        case .contactMatched(let p): p
+        case .matchEnded(let p): p
+        case .commandPlanned(let p): p
+        case .deactivationsHeld(let p): p
+        case .deactivationsApproved(let p): p
+        case .commandAttempted(let p): p
+        case .commandSucceeded(let p): p
+        case .commandFailed(let p): p
+        case .runStarted(let p): p
+        case .runCompleted(let p): p
+        case .runFailed(let p): p
         }
+    }
+
+    /// The payload as JSON: sorted keys, ISO-8601 dates (`CanonicalJSON`, byte for byte `EventCodec.encoder`'s output).
+    public func encodePayload() throws -> Data {
+        try CanonicalJSON.encode(payload)
     }
 
     /// Decodes a stored payload; throws `EventCodecError` for an unknown type or version, or unreadable JSON.

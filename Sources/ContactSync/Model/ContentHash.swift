@@ -7,8 +7,8 @@ import Foundation
 public enum ContentHash {
     /// The hex SHA-256 of `value` encoded as sorted-key JSON with ISO-8601 dates.
     public static func of<T: Encodable>(_ value: T) -> String {
-        let data = (try? EventCodec.encoder.encode(value)) ?? Data()
-        return hex(SHA256.hash(data: data))
+        let bytes = (try? CanonicalJSON.bytes(value)) ?? []
+        return hex(SHA256.hash(data: bytes))
     }
 
     private static let digits = Array("0123456789abcdef".utf8)

@@ -1,0 +1,129 @@
+// The fast JSON writer must write exactly what Foundation's encoder with `EventCodec`'s settings writes: payloads,
+// content hashes and stored projections depend on it.
+
+@testable import ContactSync
+import Foundation
+import PropertyBased
+import Testing
+
+private func foundation<T: Encodable>(_ value: T) throws -> String {
+    String(decoding: try EventCodec.encoder.encode(value), as: UTF8.self)
+}
+
+private func canonical<T: Encodable>(_ value: T) throws -> String {
+    String(decoding: try CanonicalJSON.encode(value), as: UTF8.self)
+}
+
+/// Both writers succeed and agree byte for byte.
+private func same<T: Encodable>(_ value: T) -> Bool {
+    guard let a = try? canonical(value), let b = try? foundation(value) else { return false }
+    return a == b
+}
+
+/// The writer wrote the value itself, without handing it to Foundation.
+private func writtenItself<T: Encodable>(_ value: T) -> Bool {
+    let writer = CanonicalWriter()
+    return (try? writer.encodeTop(value)) != nil
+}
+
+/// A value whose `encode(to:)` writes to a nested container after its parent moved on: the writer must hand it over.
+private struct Interleaved: Encodable {
+    enum Keys: String, CodingKey { case a, b, c }
+    enum Inner: String, CodingKey { case x }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        var nested = container.nestedContainer(keyedBy: Inner.self, forKey: .b)
+        try container.encode(1, forKey: .c)
+        try nested.encode("late", forKey: .x)
+        try container.encode("first", forKey: .a)
+    }
+}
+
+private struct WithDouble: Codable { var ratio: Double; var name: String }
+private struct Nothing: Encodable { func encode(to encoder: any Encoder) throws {} }
+private struct Keys: Codable { var b = 1; var a: String?; var Z: [Int: String] = [10: "x", 9: "y"]; var e: [String: Int] = [:]; var s: Set<String> = [] }
+
+@Suite("Canonical JSON writer")
+struct CanonicalJSONTests {
+    @Test("every event of random histories is written byte for byte as Foundation writes it")
+    func eventsMatchFoundation() async throws {
+        await propertyCheck(count: 12, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            let t = randomHistory(seed: UInt64(seed), runs: 4, users: 12)
+            #expect(!t.events.isEmpty)
+            for envelope in t.events {
+                let expected = try? EventCodec.encoder.encode(envelope.event.payload)
+                #expect(expected != nil && (try? envelope.event.encodePayload()) == expected, "\(envelope.event.typeName)")
+                let itself = writtenItself(envelope.event.payload)
+                #expect(itself, "\(envelope.event.typeName) was left to Foundation")
+            }
+        }
+    }
+
+    @Test("a whole company state, with its dictionaries, sets, dates and nested enums, matches Foundation")
+    func stateMatchesFoundation() throws {
+        var t = randomHistory(seed: 99, runs: 6, users: 20)
+        _ = t.run()
+        t.user("fresh")
+        t.observe()
+        let state = t.state
+        #expect(state.directory.users.count > 10)
+        #expect(same(state))
+        #expect(writtenItself(state))
+        let plan = t.plan()
+        #expect(plan.commands.contains { $0.write != nil })
+        #expect(same(plan))
+        #expect(writtenItself(plan))
+    }
+
+    @Test("strings: quotes, backslashes, every control character, slashes, non-ASCII")
+    func strings() throws {
+        var all = ""
+        for i in 0..<0x20 { all.unicodeScalars.append(Unicode.Scalar(UInt8(i))) }
+        let samples = [all, "\u{7F}\u{2028}\u{2029}/\"\\é😀", "", "plain", "a\"b\\c/d", "O'Brien <o@x.example>", String(repeating: "ü", count: 300)]
+        for s in samples {
+            #expect(same([s]))
+            #expect(same(["k\(s)": s]))
+        }
+    }
+
+    @Test("random strings of any scalars match Foundation")
+    func randomStrings() async {
+        let scalar = Gen.int(in: 0...0x2FFF).map { Unicode.Scalar(UInt32($0)) ?? "x" }
+        await propertyCheck(count: 200, input: scalar.array(of: 0...40)) { scalars in
+            var s = ""
+            s.unicodeScalars.append(contentsOf: scalars)
+            #expect(same([s: [s]]))
+        }
+    }
+
+    @Test("dates from year 1 to 9999, with fractions, as Foundation writes them (Julian before 1582 left to Foundation)")
+    func dates() async {
+        let low = -62_135_596_800.0
+        let high = 253_402_300_799.0
+        await propertyCheck(count: 300, input: Gen.int(in: Int(low)...Int(high)), Gen.int(in: 0...999)) { seconds, millis in
+            let date = Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
+            #expect(same([date]))
+        }
+        for date in [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1.5), Date(timeIntervalSinceReferenceDate: 0)] {
+            #expect(same([date]))
+        }
+    }
+
+    @Test("keys sort by their UTF-8 bytes, integer keys as strings, absent optionals left out, empty values as {} and []")
+    func shapes() throws {
+        #expect(same(Keys()))
+        #expect(try canonical(["aB": 1, "a": 2, "ab": 3, "B": 4, "é": 5, "z": 6]) == #"{"B":4,"a":2,"aB":1,"ab":3,"z":6,"é":5}"#)
+        #expect(try canonical([Nothing()]) == "[{}]")
+        #expect(try canonical([[Int]]()) == "[]")
+        #expect(same([Int.min, -1, 0, 9, 10, Int.max]))
+        #expect(try canonical([Optional<String>.none, "x"]) == #"[null,"x"]"#)
+    }
+
+    @Test("shapes the writer does not follow are left to Foundation, with the same result")
+    func fallbacks() throws {
+        #expect(same(Interleaved()))
+        #expect(!writtenItself(Interleaved()))
+        #expect(same(WithDouble(ratio: 0.1, name: "n")))
+        #expect(same([Data([1, 2, 3])]))
+    }
+}
