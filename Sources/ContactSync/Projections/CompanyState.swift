@@ -6,8 +6,9 @@ import Foundation
 ///
 /// Folding from position 0 and continuing a stored state from its checkpoint give the same state.
 public struct CompanyState: Codable, Sendable, Hashable {
-    /// Bump when the fold changes meaning: stored states of another version are rebuilt from position 0.
-    public static let codeVersion = 1
+    /// Bump when the fold or the stored layout changes: stored states of another version are rebuilt from position 0.
+    /// (2: stored as a head plus one row per user, contact, match and assignment.)
+    public static let codeVersion = 2
 
     public var company: String
     /// The position of the last event folded in (0 before any).

@@ -41,9 +41,49 @@ public struct ProjectionWriter: ~Copyable {
         try db.execute(sql: sql, arguments: StatementArguments(values.map(\.databaseValue)))
     }
 
+    /// Prepares a statement to run many times with different values (one row each, say).
+    public func prepare(_ sql: String) throws -> ProjectionStatement {
+        ProjectionStatement(statement: try db.makeStatement(sql: sql))
+    }
+
+    /// Runs a query and hands each row to `body`, one at a time.
+    public func forEachRow(_ sql: String, _ values: [ProjectionValue] = [], _ body: (ProjectionRow) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(values.map(\.databaseValue)))
+        while let row = try cursor.next() { try body(ProjectionRow(row: row)) }
+    }
+
+    /// Whether a table exists in the database.
+    public func tableExists(_ name: String) throws -> Bool {
+        try db.tableExists(name)
+    }
+
     /// The first column of the first row of a query, as an integer.
     public func integer(_ sql: String, _ values: [ProjectionValue] = []) throws -> Int64? {
         try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(values.map(\.databaseValue)))
+    }
+}
+
+/// A prepared statement of a projection's writer.
+public struct ProjectionStatement {
+    let statement: Statement
+
+    /// Runs the statement once with these values.
+    public func execute(_ values: [ProjectionValue]) throws {
+        try statement.execute(arguments: StatementArguments(values.map(\.databaseValue)))
+    }
+}
+
+/// One row of a projection query; valid only inside the `forEachRow` body that received it.
+public struct ProjectionRow {
+    let row: Row
+
+    /// The column as text (`nil` when NULL).
+    public func text(_ index: Int) -> String? { row[index] }
+    /// The column as an integer (`nil` when NULL).
+    public func integer(_ index: Int) -> Int64? { row[index] }
+    /// Hands the column's bytes to `body` without copying them out of SQLite (`nil` when NULL).
+    public func withBytes<T>(_ index: Int, _ body: (Data?) throws -> T) throws -> T {
+        try row.withUnsafeData(atIndex: index, body)
     }
 }
 

@@ -62,23 +62,21 @@ public struct CompanyLog: Sendable {
 
     /// The company's current state: the stored checkpoint (when built by this code version) plus every event after it.
     public func currentState() async throws -> CompanyState {
-        try await currentStateAndTail().state
+        try await load().state
     }
 
-    /// The company's current state, and how many events it folded after the stored checkpoint (all, without one).
-    public func currentStateAndTail() async throws -> (state: CompanyState, tail: Int) {
-        var state = CompanyState(company: company)
-        if let checkpoint = try await store.checkpoint(checkpointName, codeVersion: CompanyState.codeVersion),
-           let data = checkpoint.state,
-           let saved = try? EventCodec.decoder.decode(CompanyState.self, from: data) {
-            state = saved
+    /// The company's current state, how many events it folded after the stored checkpoint (all, without one), and
+    /// the stored rows it was loaded from (for `saveCheckpoint(_:over:)` to rewrite only what changed).
+    public func load() async throws -> LoadedState {
+        var loaded = LoadedState(state: CompanyState(company: company), tail: 0, rows: StoredRows())
+        if let stored = try? await readStoredState() {
+            (loaded.state, loaded.rows) = stored
         }
-        var tail = 0
-        for try await stored in store.events(EventQuery(company: company, after: state.position)) {
-            try Self.fold(stored, into: &state)
-            tail += 1
+        for try await stored in store.events(EventQuery(company: company, after: loaded.state.position)) {
+            try Self.fold(stored, into: &loaded.state)
+            loaded.tail += 1
         }
-        return (state, tail)
+        return loaded
     }
 
     /// The state as it was at a position or a time (replay); never reads the checkpoint.
@@ -100,10 +98,177 @@ public struct CompanyLog: Sendable {
         }
     }
 
-    /// Saves the state as the company's checkpoint.
-    public func saveCheckpoint(_ state: CompanyState) async throws {
-        let data = try EventCodec.encoder.encode(state)
-        try await store.commitProjection(
-            checkpointName, codeVersion: CompanyState.codeVersion, position: state.position, state: data)
+    /// Saves the state as the company's checkpoint: the head (everything but the per-user and per-contact maps) with
+    /// the checkpoint, and one row per user, contact, match and assignment, of which only those that differ from
+    /// `stored` are written. Returns what is stored now.
+    @discardableResult
+    public func saveCheckpoint(_ state: CompanyState, over stored: StoredRows = StoredRows()) async throws -> StoredRows {
+        var head = state
+        head.directory.users = [:]
+        head.psa.contacts = [:]
+        head.matches = MatchProjection()
+        head.assignments.byUser = [:]
+        let headData = try Self.headEncoder.encode(head)
+        var next = StoredRows(exact: true)
+        let users = RowChanges.between(state.directory.users, stored.users, into: &next.users)
+        let contacts = RowChanges.between(state.psa.contacts, stored.contacts, into: &next.contacts)
+        let matches = RowChanges.between(state.matches.byUser, stored.matches, into: &next.matches)
+        let assignments = RowChanges.between(state.assignments.byUser, stored.assignments, into: &next.assignments)
+        let company = self.company
+        let replaceAll = !stored.exact
+        try await store.commitProjection(checkpointName, codeVersion: CompanyState.codeVersion, position: state.position, state: headData) { writer in
+            try writer.execute(Self.rowsTable)
+            if replaceAll { try writer.execute("DELETE FROM company_state_rows WHERE company = ?", [.text(company)]) }
+            let upsert = try writer.prepare("INSERT OR REPLACE INTO company_state_rows(company, kind, key, body) VALUES (?,?,?,?)")
+            let delete = try writer.prepare("DELETE FROM company_state_rows WHERE company = ? AND kind = ? AND key = ?")
+            func write<Key, Value: Encodable>(_ kind: RowKind, _ changes: RowChanges<Key>, _ values: [Key: Value]) throws {
+                for key in changes.upserts {
+                    let body = try CanonicalJSON.encode(values[key]!)
+                    try upsert.execute([.text(company), .text(kind.rawValue), .text("\(key)"), .blob(body)])
+                }
+                for key in changes.deletes { try delete.execute([.text(company), .text(kind.rawValue), .text("\(key)")]) }
+            }
+            try write(.user, users, state.directory.users)
+            try write(.contact, contacts, state.psa.contacts)
+            try write(.match, matches, state.matches.byUser)
+            try write(.assignment, assignments, state.assignments.byUser)
+        }
+        next.written = users.upserts.count + contacts.upserts.count + matches.upserts.count + assignments.upserts.count
+            + users.deletes.count + contacts.deletes.count + matches.deletes.count + assignments.deletes.count
+        return next
+    }
+
+    /// The head keeps dates to the millisecond (when reads happened, from the log's own clock): ISO-8601 would round
+    /// them to the second and a loaded state would differ from the folded one. Rows hold only dates from payloads.
+    static var headEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return encoder
+    }
+
+    static var headDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }
+
+    /// The table of the company state's per-user and per-contact rows.
+    static let rowsTable = """
+        CREATE TABLE IF NOT EXISTS company_state_rows(
+          company TEXT NOT NULL,
+          kind    TEXT NOT NULL,
+          key     TEXT NOT NULL,
+          body    BLOB NOT NULL,
+          PRIMARY KEY(company, kind, key)
+        ) STRICT, WITHOUT ROWID
+        """
+
+    /// The stored head and rows, read in one transaction; `nil` without a checkpoint of this code version, or when a
+    /// row cannot be read (the state is then rebuilt from the events).
+    private func readStoredState() async throws -> (CompanyState, StoredRows)? {
+        let (name, company) = (checkpointName, self.company)
+        return try await store.readProjection { reader -> (CompanyState, StoredRows)? in
+            guard try reader.tableExists("company_state_rows") else { return nil }
+            var headData: Data?
+            try reader.forEachRow(
+                "SELECT state FROM projection_checkpoints WHERE name = ? AND code_version = ?",
+                [.text(name), .integer(Int64(CompanyState.codeVersion))]
+            ) { row in headData = try row.withBytes(0) { $0.map { Data($0) } } }
+            let decoder = EventCodec.decoder
+            guard let headData, var state = try? Self.headDecoder.decode(CompanyState.self, from: headData) else { return nil }
+            var rows = StoredRows(exact: true)
+            try reader.forEachRow("SELECT kind, key, body FROM company_state_rows WHERE company = ?", [.text(company)]) { row in
+                guard let kind = row.text(0).flatMap(RowKind.init(rawValue:)), let key = row.text(1) else { throw RowUnreadable() }
+                try row.withBytes(2) { body in
+                    guard let body else { throw RowUnreadable() }
+                    try Self.restore(kind, key: key, body: body, decoder: decoder, into: &state, rows: &rows)
+                }
+            }
+            return (state, rows)
+        }
+    }
+}
+
+extension CompanyLog {
+    /// Puts one stored row back into the state and notes its fingerprint.
+    fileprivate static func restore(
+        _ kind: RowKind, key: String, body: Data, decoder: JSONDecoder, into state: inout CompanyState, rows: inout StoredRows
+    ) throws {
+        switch kind {
+        case .user:
+            let record = try decoder.decode(UserRecord.self, from: body)
+            state.directory.users[key] = record
+            rows.users[key] = record.hashValue
+        case .contact:
+            guard let id = Int(key) else { throw RowUnreadable() }
+            let record = try decoder.decode(ContactRecord.self, from: body)
+            state.psa.contacts[id] = record
+            rows.contacts[id] = record.hashValue
+        case .match:
+            let record = try decoder.decode(MatchRecord.self, from: body)
+            state.matches.byUser[key] = record
+            state.matches.byContact[record.contactId] = key
+            rows.matches[key] = record.hashValue
+        case .assignment:
+            let record = try decoder.decode(Assignment.self, from: body)
+            state.assignments.byUser[key] = record
+            rows.assignments[key] = record.hashValue
+        }
+    }
+}
+
+/// A company's state as loaded: the state, how many events were folded after its checkpoint, and its stored rows.
+public struct LoadedState: Sendable {
+    public var state: CompanyState
+    /// Events folded after the checkpoint (all of them without one).
+    public var tail: Int
+    public var rows: StoredRows
+}
+
+/// What the stored rows of a company state hold: a fingerprint (`hashValue`, this process only) of each row's record.
+public struct StoredRows: Sendable {
+    /// True when these are exactly the company's rows in the table; false when unknown (none loaded), in which
+    /// case a save replaces all of them.
+    var exact = false
+    var users: [String: Int] = [:]
+    var contacts: [Int: Int] = [:]
+    var matches: [String: Int] = [:]
+    var assignments: [String: Int] = [:]
+    /// How many rows the save that returned these wrote or deleted.
+    public internal(set) var written = 0
+
+    /// Nothing known of the stored rows: the next save rewrites them all.
+    public init() {}
+
+    init(exact: Bool) {
+        self.exact = exact
+    }
+}
+
+/// The kinds of row of a stored company state.
+enum RowKind: String {
+    case user, contact, match, assignment
+}
+
+/// A stored row that does not read back as its record.
+struct RowUnreadable: Error {}
+
+/// The rows of one kind to write and to delete, found by comparing fingerprints.
+struct RowChanges<Key: Hashable & Sendable>: Sendable {
+    var upserts: [Key] = []
+    var deletes: [Key] = []
+
+    /// The changes from the `stored` fingerprints to `current`, filling `next` with the fingerprints of `current`.
+    static func between<Value: Hashable>(_ current: [Key: Value], _ stored: [Key: Int], into next: inout [Key: Int]) -> RowChanges {
+        var changes = RowChanges()
+        next.reserveCapacity(current.count)
+        for (key, value) in current {
+            let fingerprint = value.hashValue
+            next[key] = fingerprint
+            if stored[key] != fingerprint { changes.upserts.append(key) }
+        }
+        for key in stored.keys where current[key] == nil { changes.deletes.append(key) }
+        return changes
     }
 }

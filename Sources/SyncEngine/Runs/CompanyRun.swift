@@ -42,7 +42,7 @@ public struct CompanyRun: Sendable {
 
     /// Runs the company once; the caller holds the company's run lock.
     public func run(_ options: RunOptions) async throws -> RunSummary {
-        let loaded = try await log.currentStateAndTail()
+        let loaded = try await log.load()
         var state = loaded.state
         let runNumber = (Int(state.currentRunId ?? "") ?? 0) + 1
         let runId = String(runNumber)
@@ -66,6 +66,7 @@ public struct CompanyRun: Sendable {
         }
         var recorder = Recorder(log: log, runId: runId)
         recorder.sinceCheckpoint = loaded.tail
+        recorder.storedRows = loaded.rows
 
         // Settings first: a changed company block is a new settings version (R11.1).
         if let changed = SettingsChanged.next(for: settings, after: state.settings, version: state.settingsVersion) {
@@ -178,9 +179,11 @@ public struct CompanyRun: Sendable {
                 failed: summary.failed, held: summary.held)))
         try await recorder.append([end], step: "end", into: &state)
         summary.eventsAppended = recorder.appended
-        // The checkpoint is the whole state (tens of MB for 100,000 users): a run that appended a few events leaves
-        // them to be folded on load rather than rewrite it.
-        if recorder.sinceCheckpoint >= Self.checkpointEvery { try await log.saveCheckpoint(state) }
+        // A run that appended a few events leaves them to be folded on load rather than move the checkpoint.
+        if recorder.sinceCheckpoint >= Self.checkpointEvery {
+            recorder.storedRows = try await log.saveCheckpoint(state, over: recorder.storedRows)
+            recorder.sinceCheckpoint = 0
+        }
     }
 
     private func tally(_ plan: Plan, into summary: inout RunSummary) {
@@ -204,6 +207,8 @@ struct Recorder {
     private(set) var appended = 0
     /// Events in the log after the company's checkpoint, this run's included.
     var sinceCheckpoint = 0
+    /// The rows of the company's stored state, for the next checkpoint to rewrite only what changed.
+    var storedRows = StoredRows()
     private var steps: [String: Int] = [:]
 
     init(log: CompanyLog, runId: String) {
