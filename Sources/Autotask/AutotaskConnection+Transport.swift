@@ -89,7 +89,7 @@ extension AutotaskConnection {
     }
 
     func encode<T: Encodable>(_ value: T) throws -> Data {
-        do { return try JSONEncoder().encode(value) } catch {
+        do { return try CanonicalJSON.encode(value) } catch {
             throw PSAError(.unexpectedResponse, "Rollcall could not encode an Autotask request: \(error)")
         }
     }

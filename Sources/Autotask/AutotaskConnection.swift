@@ -125,7 +125,7 @@ public final class AutotaskConnection: PSAConnection {
             let what = "creating contact \(Self.describe(new.fields)) in Autotask company \(companyId)"
             let (status, data) = try await send("POST", url, body: try encode(body), idempotent: false, what: what)
             let id = try decode(ATItemId.self, data, what: what).itemId
-            let email = new.fields.email?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let email = new.fields.email.map(Scope.trimmed)
             let written = PSAContact(
                 id: id, companyId: companyId, firstName: new.fields.firstName, lastName: new.fields.lastName,
                 title: new.fields.title, phone: new.fields.phone, mobile: new.fields.mobile,
@@ -160,7 +160,7 @@ public final class AutotaskConnection: PSAConnection {
         if let value = update.fields.phone { result.phone = value }
         if let value = update.fields.mobile { result.mobile = value }
         if let value = update.fields.email {
-            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = Scope.trimmed(value)
             let others = Array(contact.emails.dropFirst())
             result.emails = (trimmed.isEmpty ? [] : [trimmed]) + others
         }

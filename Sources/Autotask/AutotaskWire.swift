@@ -51,7 +51,7 @@ struct ATContact: Decodable {
     /// The contact in the shape the domain uses; `companyId` fills in Autotask's `companyID: 0` for some inactive contacts.
     func psaContact(companyId fallback: Int) -> PSAContact {
         let emails = [emailAddress, emailAddress2, emailAddress3].compactMap { value -> String? in
-            guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+            guard let trimmed = value.map(Scope.trimmed), !trimmed.isEmpty else { return nil }
             return trimmed
         }
         let company = companyID.flatMap { $0 == 0 ? nil : $0 } ?? fallback

@@ -110,7 +110,7 @@ public final class ConnectWiseConnection: PSAConnection {
             items.append(newItem(try pickType(.mobile, types), value: mobile, kind: "Phone"))
         }
         if !items.isEmpty { body["communicationItems"] = .array(items) }
-        let response = try await transport.send(.POST, "company/contacts", body: try JSONEncoder().encode(CWJSON.object(body)))
+        let response = try await transport.send(.POST, "company/contacts", body: try CanonicalJSON.encode(CWJSON.object(body)))
         let wire = try decode(CWContact.self, response, what: "the created contact")
         logger.info("ConnectWise contact created", metadata: ["contactId": "\(wire.id)", "companyId": "\(companyId)"])
         return PSAWriteResult(contactId: wire.id, contact: contact(from: wire, companyId: companyId, types: types), responseBody: response.shortBody, status: response.status)
@@ -140,7 +140,7 @@ public final class ConnectWiseConnection: PSAConnection {
         var result: PSAContact?
         var lastResponse: CWResponse?
         if !ops.isEmpty {
-            let response = try await transport.send(.PATCH, "company/contacts/\(contactId)", body: try JSONEncoder().encode(ops))
+            let response = try await transport.send(.PATCH, "company/contacts/\(contactId)", body: try CanonicalJSON.encode(ops))
             let wire = try decode(CWContact.self, response, what: "the updated contact")
             result = contact(from: wire, companyId: companyId, types: types)
             lastResponse = response
@@ -149,7 +149,7 @@ public final class ConnectWiseConnection: PSAConnection {
         var added: [Int] = []
         for typeId in update.addTypeIds where !known.contains(typeId) && !added.contains(typeId) {
             let body = CWJSON.object(["type": .object(["id": .int(typeId)]), "contact": .object(["id": .int(contactId)])])
-            lastResponse = try await transport.send(.POST, "company/contacts/\(contactId)/typeAssociations", body: try JSONEncoder().encode(body))
+            lastResponse = try await transport.send(.POST, "company/contacts/\(contactId)/typeAssociations", body: try CanonicalJSON.encode(body))
             added.append(typeId)
         }
         if result == nil {
@@ -275,7 +275,7 @@ public final class ConnectWiseConnection: PSAConnection {
     private func contact(from wire: CWContact, companyId: Int, types: [Int: CWCommunicationType]) -> PSAContact {
         let items = wire.communicationItems ?? []
         let roles = ItemRoles(items: items, types: types, mobileNames: configuration.mobileTypeNames)
-        let emails = roles.emails.compactMap { items[$0].value?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let emails = roles.emails.compactMap { items[$0].value.map(Scope.trimmed) }.filter { !$0.isEmpty }
         return PSAContact(
             id: wire.id, companyId: wire.company?.id ?? companyId, firstName: wire.firstName, lastName: wire.lastName,
             title: wire.title, phone: roles.phone.flatMap { items[$0].value }, mobile: roles.mobile.flatMap { items[$0].value },

@@ -208,7 +208,7 @@ extension PSAContact {
     /// whichever way a PSA spells "nothing" (`""`, `null`, a missing key).
     public var normalized: PSAContact {
         func clean(_ value: String?) -> String? {
-            guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+            guard let value, !Scope.trimmed(value).isEmpty else { return nil }
             return value
         }
         var copy = self
@@ -217,7 +217,7 @@ extension PSAContact {
         copy.title = clean(title)
         copy.phone = clean(phone)
         copy.mobile = clean(mobile)
-        copy.emails = emails.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        copy.emails = emails.map(Scope.trimmed).filter { !$0.isEmpty }
         return copy
     }
 

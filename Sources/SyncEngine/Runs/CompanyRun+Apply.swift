@@ -30,13 +30,27 @@ extension CompanyRun {
         return plan
     }
 
-    /// Records matches, match ends, planned commands and held deactivations; returns the commands to write now.
+    /// Records matches, match ends, planned commands and held deactivations; returns the indices in `plan.commands`
+    /// of the commands to write now. Events go to the log a chunk at a time, so a 100,000-command plan is never held
+    /// twice over as events.
     func recordDecisions(
         _ plan: Plan, options: RunOptions, state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary
-    ) async throws -> [Command] {
+    ) async throws -> [Int] {
         let runId = recorder.runId
+        // R8.4: deactivations an operator approved are not counted again.
+        var decision: DeactivationDecision
+        if options.approvedCommandIds.isEmpty {
+            decision = DeactivationSafety.decide(plan, threshold: settings.deactivationThreshold)
+        } else {
+            var gated = plan
+            gated.commands.removeAll { options.approvedCommandIds.contains($0.id) }
+            decision = DeactivationSafety.decide(gated, threshold: settings.deactivationThreshold)
+        }
+        let heldIds = Set(decision.heldCommandIds)
         var events: [DomainEvent] = []
-        for command in plan.commands {
+        events.reserveCapacity(min(plan.commands.count * 2, Self.chunk + 2))
+        var writes: [Int] = []
+        for (index, command) in plan.commands.enumerated() {
             if let match = command.match {
                 events.append(.contactMatched(ContactMatched(
                     runId: runId, commandId: command.id, match: match, reasons: command.reasons,
@@ -48,33 +62,37 @@ extension CompanyRun {
                     runId: runId, commandId: command.id, userId: user, contactId: contact, reasons: command.reasons,
                     settingsVersion: command.settingsVersion)))
             }
-            if command.write != nil { events.append(.commandPlanned(CommandPlanned(runId: runId, command: command))) }
+            if command.write != nil {
+                events.append(.commandPlanned(CommandPlanned(runId: runId, command: command)))
+                if !heldIds.contains(command.id) { writes.append(index) }
+            }
+            if events.count >= Self.chunk {
+                try await recorder.append(events, step: "decide", into: &state)
+                events.removeAll(keepingCapacity: true)
+            }
         }
-        // R8.4: deactivations an operator approved are not counted again.
-        var gated = plan
-        gated.commands.removeAll { options.approvedCommandIds.contains($0.id) }
-        let decision = DeactivationSafety.decide(gated, threshold: settings.deactivationThreshold)
-        let heldIds = Set(decision.heldCommandIds)
         if decision.held {
             events.append(.deactivationsHeld(DeactivationsHeld(runId: runId, decision: decision)))
             summary.held = heldIds.count
             summary.message = "\(heldIds.count) deactivations are held: more than \(settings.deactivationThreshold.count) and more than \(settings.deactivationThreshold.percent)% of \(decision.matchedContacts) matched contacts. Check the plan, then run `rollcall approve --company \"\(settings.name)\" --run \(runId)`."
         }
         try await recorder.append(events, step: "decide", into: &state)
-        return plan.commands.filter { $0.write != nil && !heldIds.contains($0.id) }
+        return writes
     }
 
     /// Applies writes in batches: the batch's `CommandAttempted` events commit before any of its HTTP calls, and each
     /// call's outcome is recorded after it. A budget stop ends the run cleanly with what was done.
-    func apply(_ commands: [Command], state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary) async throws {
-        guard !commands.isEmpty else { return }
+    func apply(
+        _ all: [Command], only indices: [Int], state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary
+    ) async throws {
+        guard !indices.isEmpty else { return }
         let runId = recorder.runId
         var done = 0
         var stopped: PSAError?
         var start = 0
-        while start < commands.count, stopped == nil {
+        while start < indices.count, stopped == nil {
             try Task.checkCancellation()
-            let batch = Array(commands[start..<min(commands.count, start + Self.applyBatch)])
+            let batch = indices[start..<min(indices.count, start + Self.applyBatch)].map { all[$0] }
             start += batch.count
             let attempts: [DomainEvent] = batch.map { command in
                 .commandAttempted(CommandAttempted(
@@ -103,11 +121,11 @@ extension CompanyRun {
             }
             try await recorder.append(events, step: "outcome", into: &state)
             done += batch.count
-            progress(.applying(company: settings.name, done: done, total: commands.count))
+            progress(.applying(company: settings.name, done: done, total: indices.count))
         }
         if let stopped {
             summary.status = .failed
-            summary.message = "stopped after \(done) of \(commands.count) writes: \(stopped.message)"
+            summary.message = "stopped after \(done) of \(indices.count) writes: \(stopped.message)"
         }
     }
 

@@ -105,14 +105,15 @@ public struct CompanyRun: Sendable {
 
             progress(.step(company: settings.name, "planning"))
             let plan = try await makePlan(state)
-            summary.plan = plan
+            summary.planned = plan.commands.count
+            if options.keepPlan || options.dryRun { summary.plan = plan }
             if options.dryRun {
                 tally(plan, into: &summary)
                 try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore)
                 return summary
             }
             let writes = try await recordDecisions(plan, options: options, state: &state, recorder: &recorder, summary: &summary)
-            try await apply(writes, state: &state, recorder: &recorder, summary: &summary)
+            try await apply(plan.commands, only: writes, state: &state, recorder: &recorder, summary: &summary)
             if summary.created + summary.updated + summary.deactivated + summary.reactivated > 0 && summary.status != .failed {
                 await readBackWrites(&state, recorder: &recorder)
             }
@@ -174,7 +175,7 @@ public struct CompanyRun: Sendable {
             ? .runFailed(RunFailed(runId: summary.runId, kind: kind, error: summary.message ?? "the run failed"))
             : .runCompleted(RunCompleted(runId: summary.runId, counts: RunCounts(
                 usersObserved: summary.usersObserved, contactsObserved: summary.contactsObserved,
-                planned: summary.plan?.commands.count ?? 0,
+                planned: summary.planned,
                 succeeded: summary.dryRun ? 0 : summary.created + summary.updated + summary.deactivated + summary.reactivated,
                 failed: summary.failed, held: summary.held)))
         try await recorder.append([end], step: "end", into: &state)

@@ -15,17 +15,21 @@ public struct RunOptions: Sendable, Hashable {
     public var approvedCommandIds: Set<String>
     /// How long to wait for another run of the same company to finish before giving up (R11.4).
     public var lockWait: Duration
+    /// Hand the plan back in the summary. The log holds it either way; at 100,000 users it is ~150 MB in memory, so
+    /// callers that only report counts leave it out.
+    public var keepPlan: Bool
 
     /// Makes options; by default a manual delta run that waits up to 10 minutes for a running one.
     public init(
         trigger: RunTrigger = .manual, mode: DirectoryReadMode = .delta, dryRun: Bool = false,
-        approvedCommandIds: Set<String> = [], lockWait: Duration = .seconds(600)
+        approvedCommandIds: Set<String> = [], lockWait: Duration = .seconds(600), keepPlan: Bool = true
     ) {
         self.trigger = trigger
         self.mode = mode
         self.dryRun = dryRun
         self.approvedCommandIds = approvedCommandIds
         self.lockWait = lockWait
+        self.keepPlan = keepPlan
     }
 }
 
@@ -66,8 +70,10 @@ public struct RunSummary: Codable, Sendable, Hashable {
     public var eventsAppended = 0
     /// A sentence on why the run stopped or what waits, when there is one.
     public var message: String?
-    /// The plan the run made (commands with their reasons).
+    /// The plan the run made (commands with their reasons), when the run was asked to keep it (`RunOptions.keepPlan`).
     public var plan: Plan?
+    /// How many commands the run planned.
+    public var planned = 0
 
     /// Makes an empty summary.
     public init(company: String, runId: String, status: RunStatus, dryRun: Bool, mode: DirectoryReadMode) {

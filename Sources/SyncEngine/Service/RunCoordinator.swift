@@ -92,7 +92,7 @@ public actor RunCoordinator {
         recordedSettings[company] = .some(engine.settings.company(named: company))
         let logger = self.logger
         tasks[company] = Task {
-            let options = RunOptions(trigger: request.trigger, mode: request.mode, lockWait: .seconds(3600))
+            let options = RunOptions(trigger: request.trigger, mode: request.mode, lockWait: .seconds(3600), keepPlan: false)
             do {
                 let summary = try await engine.run(company: company, options: options)
                 logger.info("run \(summary.runId) of \(company) ended: \(summary.status.rawValue)")

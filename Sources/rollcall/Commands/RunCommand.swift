@@ -37,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
         var summaries: [RunSummary] = []
         var refused = false
         for name in names {
-            let options = RunOptions(trigger: .manual, mode: full ? .full : .delta, dryRun: dryRun)
+            let options = RunOptions(trigger: .manual, mode: full ? .full : .delta, dryRun: dryRun, keepPlan: dryRun)
             do {
                 let summary = try await context.engine.run(company: name, options: options) { reporter.report($0) }
                 summaries.append(summary)
