@@ -57,5 +57,17 @@ struct StoredStateTests {
         let loaded = try await log.load()
         #expect(loaded.state == (try await log.state()))
         #expect(loaded.tail == (try await scenario.store.count(company: "Contoso")))
+
+        // A user row whose snapshot reference points at another event is not trusted either.
+        let whole = try await log.state()
+        let saved = try await log.saveCheckpoint(whole)
+        #expect(saved.written > 0)
+        #expect(try await log.load().tail == 0)
+        try await scenario.store.commitProjection("company-state/Contoso", codeVersion: CompanyState.codeVersion, position: whole.position) { writer in
+            try writer.execute("UPDATE company_state_rows SET ref = 1 WHERE kind = 'user'")
+        }
+        let misread = try await log.load()
+        #expect(misread.state == (try await log.state()))
+        #expect(misread.tail > 0)
     }
 }

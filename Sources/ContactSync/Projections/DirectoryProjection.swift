@@ -18,6 +18,19 @@ public struct UserRecord: Codable, Sendable, Hashable {
 
     /// The user's eligibility (R1).
     public var eligibility: Eligibility { Eligibility.of(user, removal: removal) }
+
+    /// Makes a record (a stored one read back, say).
+    public init(
+        user: DirectoryUser, position: Int64, removal: IneligibleReason?, removalPosition: Int64?,
+        fieldChangedAt: [SyncedField: Int64], eligibilitySince: Int64
+    ) {
+        self.user = user
+        self.position = position
+        self.removal = removal
+        self.removalPosition = removalPosition
+        self.fieldChangedAt = fieldChangedAt
+        self.eligibilitySince = eligibilitySince
+    }
 }
 
 /// The members of a group as last observed.

@@ -119,19 +119,26 @@ public struct CompanyLog: Sendable {
         try await store.commitProjection(checkpointName, codeVersion: CompanyState.codeVersion, position: state.position, state: headData) { writer in
             try writer.execute(Self.rowsTable)
             if replaceAll { try writer.execute("DELETE FROM company_state_rows WHERE company = ?", [.text(company)]) }
-            let upsert = try writer.prepare("INSERT OR REPLACE INTO company_state_rows(company, kind, key, body) VALUES (?,?,?,?)")
+            let upsert = try writer.prepare(
+                "INSERT OR REPLACE INTO company_state_rows(company, kind, key, ref, body) VALUES (?,?,?,?,?)")
             let delete = try writer.prepare("DELETE FROM company_state_rows WHERE company = ? AND kind = ? AND key = ?")
-            func write<Key, Value: Encodable>(_ kind: RowKind, _ changes: RowChanges<Key>, _ values: [Key: Value]) throws {
+            func write<Key, Value, Row: Encodable>(
+                _ kind: RowKind, _ changes: RowChanges<Key>, _ values: [Key: Value], _ row: (Value) -> (ref: Int64?, body: Row)
+            ) throws {
                 for key in changes.upserts {
-                    let body = try CanonicalJSON.encode(values[key]!)
-                    try upsert.execute([.text(company), .text(kind.rawValue), .text("\(key)"), .blob(body)])
+                    let (ref, body) = row(values[key]!)
+                    try upsert.execute([
+                        .text(company), .text(kind.rawValue), .text("\(key)"), ref.map { .integer($0) } ?? .null,
+                        .blob(try CanonicalJSON.encode(body)),
+                    ])
                 }
                 for key in changes.deletes { try delete.execute([.text(company), .text(kind.rawValue), .text("\(key)")]) }
             }
-            try write(.user, users, state.directory.users)
-            try write(.contact, contacts, state.psa.contacts)
-            try write(.match, matches, state.matches.byUser)
-            try write(.assignment, assignments, state.assignments.byUser)
+            // A user row refers to the user's latest snapshot event instead of repeating it.
+            try write(.user, users, state.directory.users) { (ref: $0.position, body: UserRow($0)) }
+            try write(.contact, contacts, state.psa.contacts) { (ref: nil, body: $0) }
+            try write(.match, matches, state.matches.byUser) { (ref: nil, body: $0) }
+            try write(.assignment, assignments, state.assignments.byUser) { (ref: nil, body: $0) }
         }
         next.written = users.upserts.count + contacts.upserts.count + matches.upserts.count + assignments.upserts.count
             + users.deletes.count + contacts.deletes.count + matches.deletes.count + assignments.deletes.count
@@ -159,6 +166,7 @@ public struct CompanyLog: Sendable {
           company TEXT NOT NULL,
           kind    TEXT NOT NULL,
           key     TEXT NOT NULL,
+          ref     INTEGER,
           body    BLOB NOT NULL,
           PRIMARY KEY(company, kind, key)
         ) STRICT, WITHOUT ROWID
@@ -178,11 +186,27 @@ public struct CompanyLog: Sendable {
             let decoder = EventCodec.decoder
             guard let headData, var state = try? Self.headDecoder.decode(CompanyState.self, from: headData) else { return nil }
             var rows = StoredRows(exact: true)
-            try reader.forEachRow("SELECT kind, key, body FROM company_state_rows WHERE company = ?", [.text(company)]) { row in
+            try reader.forEachRow(
+                """
+                SELECT r.kind, r.key, r.body, e.type, e.schema_version, e.payload
+                FROM company_state_rows r LEFT JOIN events e ON e.position = r.ref
+                WHERE r.company = ?
+                """, [.text(company)]
+            ) { row in
                 guard let kind = row.text(0).flatMap(RowKind.init(rawValue:)), let key = row.text(1) else { throw RowUnreadable() }
+                var user: DirectoryUser?
+                if kind == .user {
+                    // The row's snapshot must be the user's own, in the payload version this code reads.
+                    guard row.text(3) == DirectoryUserObserved.eventType,
+                          row.integer(4) == Int64(DirectoryUserObserved.schemaVersion),
+                          let snapshot = try row.withBytes(5, { try $0.map { try decoder.decode(DirectoryUserObserved.self, from: $0) } }),
+                          snapshot.user.id == key
+                    else { throw RowUnreadable() }
+                    user = snapshot.user
+                }
                 try row.withBytes(2) { body in
                     guard let body else { throw RowUnreadable() }
-                    try Self.restore(kind, key: key, body: body, decoder: decoder, into: &state, rows: &rows)
+                    try Self.restore(kind, key: key, body: body, user: user, decoder: decoder, into: &state, rows: &rows)
                 }
             }
             return (state, rows)
@@ -193,11 +217,13 @@ public struct CompanyLog: Sendable {
 extension CompanyLog {
     /// Puts one stored row back into the state and notes its fingerprint.
     fileprivate static func restore(
-        _ kind: RowKind, key: String, body: Data, decoder: JSONDecoder, into state: inout CompanyState, rows: inout StoredRows
+        _ kind: RowKind, key: String, body: Data, user: DirectoryUser?, decoder: JSONDecoder, into state: inout CompanyState,
+        rows: inout StoredRows
     ) throws {
         switch kind {
         case .user:
-            let record = try decoder.decode(UserRecord.self, from: body)
+            guard let user else { throw RowUnreadable() }
+            let record = try decoder.decode(UserRow.self, from: body).record(user)
             state.directory.users[key] = record
             rows.users[key] = record.hashValue
         case .contact:
@@ -249,6 +275,29 @@ public struct StoredRows: Sendable {
 /// The kinds of row of a stored company state.
 enum RowKind: String {
     case user, contact, match, assignment
+}
+
+/// A user's stored row: the record without the snapshot, which the row's `ref` points to in the events table.
+struct UserRow: Codable {
+    var position: Int64
+    var removal: IneligibleReason?
+    var removalPosition: Int64?
+    var fieldChangedAt: [SyncedField: Int64]
+    var eligibilitySince: Int64
+
+    init(_ record: UserRecord) {
+        position = record.position
+        removal = record.removal
+        removalPosition = record.removalPosition
+        fieldChangedAt = record.fieldChangedAt
+        eligibilitySince = record.eligibilitySince
+    }
+
+    func record(_ user: DirectoryUser) -> UserRecord {
+        UserRecord(
+            user: user, position: position, removal: removal, removalPosition: removalPosition, fieldChangedAt: fieldChangedAt,
+            eligibilitySince: eligibilitySince)
+    }
 }
 
 /// A stored row that does not read back as its record.
