@@ -115,28 +115,46 @@ final class CanonicalWriter {
 
     /// Rewrites an object's member values (written one after another) as `{"key":value,…}` in key order.
     private func finishObject(_ frame: Frame) {
+        let first = frame.firstMember
+        let end = members.count
+        // Members arrive in declaration order: a few, nearly sorted, so an insertion sort in place beats `sort`.
+        if end - first > 1 {
+            for i in (first + 1)..<end {
+                let member = members[i]
+                var j = i
+                while j > first && Self.precedes(member.key, members[j - 1].key) {
+                    members[j] = members[j - 1]
+                    j -= 1
+                }
+                if j != i { members[j] = member }
+            }
+        }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: out[frame.start...])
         out.removeSubrange(frame.start...)
         out.append(UInt8(ascii: "{"))
-        var ordered = members[frame.firstMember...]
-        members.removeSubrange(frame.firstMember...)
-        var sorted = true
-        var i = ordered.startIndex
-        while sorted && i + 1 < ordered.endIndex {
-            sorted = ordered[i].key.utf8.lexicographicallyPrecedes(ordered[i + 1].key.utf8)
-            i += 1
-        }
-        if !sorted { ordered.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } }
-        var first = true
-        for member in ordered {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
+        for i in first..<end {
+            if i > first { out.append(UInt8(ascii: ",")) }
+            let member = members[i]
             writeString(member.key)
             out.append(UInt8(ascii: ":"))
             out.append(contentsOf: scratch[(member.start - frame.start)..<(member.end - frame.start)])
         }
         out.append(UInt8(ascii: "}"))
+        members.removeSubrange(first...)
+    }
+
+    /// UTF-8 byte order, as Foundation sorts keys.
+    @inline(__always)
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        if let answer = a.utf8.withContiguousStorageIfAvailable({ x in
+            b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c < 0 || (c == 0 && x.count < y.count)
+            }
+        }), let answer { return answer }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// Writes a member of the object `id`: `body` writes its value.
