@@ -127,3 +127,34 @@ struct CanonicalJSONTests {
         #expect(same([Data([1, 2, 3])]))
     }
 }
+
+/// A user with every property set or left out at random, in awkward text.
+private func randomUser(_ seed: Int) -> DirectoryUser {
+    var rng = SplitMix(seed: UInt64(seed))
+    let texts = ["plain", "", "O\"Brien \\ / \u{0}\u{1F}\n", "Zoë 😀", "a/b", "\u{7F}\u{2028}"]
+    func text() -> String { rng.next() % 3 == 0 ? "v\(rng.next() % 1000)" : texts[Int(rng.next() % UInt64(texts.count))] }
+    func maybe() -> String? { rng.next() % 2 == 0 ? nil : text() }
+    func list() -> [String] { (0..<Int(rng.next() % 4)).map { _ in text() } }
+    var attributes: [String: String] = [:]
+    for _ in 0..<Int(rng.next() % 5) { attributes["extensionAttribute\(rng.next() % 15 + 1)"] = text() }
+    let licenses = (0..<Int(rng.next() % 3)).map { _ in AssignedLicense(skuId: text(), disabledPlans: list()) }
+    let enabled: Bool? = [nil, true, false][Int(rng.next() % 3)]
+    return DirectoryUser(
+        id: text(), userPrincipalName: text(), mail: maybe(), displayName: maybe(), givenName: maybe(), surname: maybe(),
+        jobTitle: maybe(), businessPhones: list(), mobilePhone: maybe(), accountEnabled: enabled, assignedLicenses: licenses,
+        department: maybe(), companyName: maybe(), officeLocation: maybe(), city: maybe(), state: maybe(), country: maybe(),
+        usageLocation: maybe(), employeeType: maybe(), extensionAttributes: attributes)
+}
+
+extension CanonicalJSONTests {
+    @Test("users with any mix of properties are written by hand exactly as their Codable conformance would be")
+    func usersMatchFoundation() async {
+        await propertyCheck(count: 400, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            let user = randomUser(seed)
+            #expect(same(user))
+            #expect(same(DirectoryUserObserved(user: user, runId: "7")))
+            #expect(same([user.id: UserRecord(
+                user: user, position: 3, removal: nil, removalPosition: nil, fieldChangedAt: [.email: 3], eligibilitySince: 3)]))
+        }
+    }
+}

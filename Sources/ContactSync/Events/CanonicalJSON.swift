@@ -41,15 +41,16 @@ final class CanonicalWriter {
         var pendingKey: String?
     }
 
-    var out: [UInt8] = []
-    var stack: [Frame] = []
+    // The writer is used by one encode call on one thread; dynamic exclusivity checks on these cost more than the work.
+    @exclusivity(unchecked) var out: [UInt8] = []
+    @exclusivity(unchecked) var stack: [Frame] = []
     /// The members of every open object: key and byte range of each value, innermost object last.
-    var members: [(key: String, start: Int, end: Int)] = []
-    private var scratch: [UInt8] = []
-    private var nextId = 0
+    @exclusivity(unchecked) var members: [(key: String, start: Int, end: Int)] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var nextId = 0
     /// The stack depth at which the value being written may open its one container or write its one single value;
     /// -1 once it has.
-    var valueDepth = 0
+    @exclusivity(unchecked) var valueDepth = 0
     /// Set when a value used the containers in a way the writer does not follow (nested or super encoders, a
     /// container of a finished value): the whole value is then left to Foundation.
     var failed = false
@@ -70,6 +71,7 @@ final class CanonicalWriter {
         if T.self == Bool.self { writeBool(value as! Bool); return }
         if T.self == Int64.self { writeInteger(value as! Int64); return }
         if T.self == Date.self { try writeDate(value as! Date); return }
+        if T.self == DirectoryUser.self { writeUser(value as! DirectoryUser); return }
         if T.self == Double.self || T.self == Float.self || T.self == Data.self || T.self == URL.self
             || T.self == Decimal.self {
             throw Unsupported()
@@ -201,6 +203,81 @@ final class CanonicalWriter {
         stack[index].count += 1
         valueDepth = stack.count
         return push(keyed: keyed)
+    }
+
+    // MARK: Hand-written shapes
+
+    /// A `DirectoryUser` as its synthesized `Encodable` conformance writes it, keys in sorted order: users are the
+    /// most common value by far (every snapshot, twice: payload and content hash).
+    func writeUser(_ u: DirectoryUser) {
+        var first = true
+        func key(_ name: StaticString) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func optional(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            writeString(value)
+        }
+        func strings(_ values: [String]) {
+            out.append(UInt8(ascii: "["))
+            for (i, value) in values.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(value)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        if let enabled = u.accountEnabled {
+            key("accountEnabled")
+            writeBool(enabled)
+        }
+        key("assignedLicenses")
+        out.append(UInt8(ascii: "["))
+        for (i, license) in u.assignedLicenses.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"disabledPlans":"#.utf8)
+            strings(license.disabledPlans)
+            out.append(contentsOf: #","skuId":"#.utf8)
+            writeString(license.skuId)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        key("businessPhones")
+        strings(u.businessPhones)
+        optional("city", u.city)
+        optional("companyName", u.companyName)
+        optional("country", u.country)
+        optional("department", u.department)
+        optional("displayName", u.displayName)
+        optional("employeeType", u.employeeType)
+        key("extensionAttributes")
+        out.append(UInt8(ascii: "{"))
+        let attributes = u.extensionAttributes.count < 2
+            ? Array(u.extensionAttributes) : u.extensionAttributes.sorted { Self.precedes($0.key, $1.key) }
+        for (i, attribute) in attributes.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(attribute.key)
+            out.append(UInt8(ascii: ":"))
+            writeString(attribute.value)
+        }
+        out.append(UInt8(ascii: "}"))
+        optional("givenName", u.givenName)
+        key("id")
+        writeString(u.id)
+        optional("jobTitle", u.jobTitle)
+        optional("mail", u.mail)
+        optional("mobilePhone", u.mobilePhone)
+        optional("officeLocation", u.officeLocation)
+        optional("state", u.state)
+        optional("surname", u.surname)
+        optional("usageLocation", u.usageLocation)
+        key("userPrincipalName")
+        writeString(u.userPrincipalName)
+        out.append(UInt8(ascii: "}"))
     }
 
     // MARK: Scalars
