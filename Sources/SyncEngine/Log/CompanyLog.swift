@@ -108,12 +108,16 @@ public struct CompanyLog: Sendable {
         head.psa.contacts = [:]
         head.matches = MatchProjection()
         head.assignments.byUser = [:]
-        let headData = try Self.headEncoder.encode(head)
         var next = StoredRows(exact: true)
         let users = RowChanges.between(state.directory.users, stored.users, into: &next.users)
         let contacts = RowChanges.between(state.psa.contacts, stored.contacts, into: &next.contacts)
         let matches = RowChanges.between(state.matches.byUser, stored.matches, into: &next.matches)
         let assignments = RowChanges.between(state.assignments.byUser, stored.assignments, into: &next.assignments)
+        let counts = [
+            RowKind.user.rawValue: next.users.count, RowKind.contact.rawValue: next.contacts.count,
+            RowKind.match.rawValue: next.matches.count, RowKind.assignment.rawValue: next.assignments.count,
+        ]
+        let headData = try Self.headEncoder.encode(StoredHead(state: head, rows: counts))
         let company = self.company
         let replaceAll = !stored.exact
         try await store.commitProjection(checkpointName, codeVersion: CompanyState.codeVersion, position: state.position, state: headData) { writer in
@@ -184,7 +188,8 @@ public struct CompanyLog: Sendable {
                 [.text(name), .integer(Int64(CompanyState.codeVersion))]
             ) { row in headData = try row.withBytes(0) { $0.map { Data($0) } } }
             let decoder = EventCodec.decoder
-            guard let headData, var state = try? Self.headDecoder.decode(CompanyState.self, from: headData) else { return nil }
+            guard let headData, let head = try? Self.headDecoder.decode(StoredHead.self, from: headData) else { return nil }
+            var state = head.state
             var rows = StoredRows(exact: true)
             try reader.forEachRow(
                 """
@@ -209,6 +214,12 @@ public struct CompanyLog: Sendable {
                     try Self.restore(kind, key: key, body: body, user: user, decoder: decoder, into: &state, rows: &rows)
                 }
             }
+            // Rows lost since the save (deleted by hand, say) would leave users or contacts out: refuse such a state.
+            let found = [
+                RowKind.user.rawValue: rows.users.count, RowKind.contact.rawValue: rows.contacts.count,
+                RowKind.match.rawValue: rows.matches.count, RowKind.assignment.rawValue: rows.assignments.count,
+            ]
+            guard found == head.rows else { throw RowUnreadable() }
             return (state, rows)
         }
     }
@@ -275,6 +286,13 @@ public struct StoredRows: Sendable {
 /// The kinds of row of a stored company state.
 enum RowKind: String {
     case user, contact, match, assignment
+}
+
+/// The checkpoint's own state: the company state without its per-user and per-contact maps, and how many rows of
+/// each kind the save left in `company_state_rows`.
+struct StoredHead: Codable {
+    var state: CompanyState
+    var rows: [String: Int]
 }
 
 /// A user's stored row: the record without the snapshot, which the row's `ref` points to in the events table.
