@@ -257,9 +257,11 @@ extension CompanyLog {
 
 /// A company's state as loaded: the state, how many events were folded after its checkpoint, and its stored rows.
 public struct LoadedState: Sendable {
+    /// The company's current state.
     public var state: CompanyState
     /// Events folded after the checkpoint (all of them without one).
     public var tail: Int
+    /// The stored rows the state was loaded from, for the next save to rewrite only what changed.
     public var rows: StoredRows
 }
 

@@ -1,6 +1,7 @@
 // Small output helpers shared by the commands: errors to stderr, JSON to stdout.
 
 import Foundation
+import SyncEngine
 
 /// A JSON value for `--json` output, with keys printed in a stable order.
 enum JSONOutput: Sendable, Encodable {
@@ -29,6 +30,13 @@ enum JSONOutput: Sendable, Encodable {
 /// Prints a message to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Settings a run refused are an error: the reasons go to standard error whatever the output format.
+func printRefusal(_ summary: RunSummary) {
+    guard summary.status == .badSettings else { return }
+    printError("\(summary.company): the settings were refused; nothing was written to the PSA:")
+    for line in (summary.message ?? "").split(separator: "\n") { printError("  \(line)") }
 }
 
 /// Prints an object as pretty, key-sorted JSON.

@@ -32,6 +32,7 @@ struct PlanCommand: AsyncParsableCommand {
             let summary = try await context.engine.run(
                 company: name, options: RunOptions(trigger: .manual, mode: full ? .full : .delta, dryRun: true)) { reporter.report($0) }
             summaries.append(summary)
+            printRefusal(summary)
             let state = try await context.engine.log(for: name).currentState()
             if json {
                 plans.append(PlanOutput(company: name, status: summary.status, message: summary.message, plan: summary.plan))

@@ -41,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 let summary = try await context.engine.run(company: name, options: options) { reporter.report($0) }
                 summaries.append(summary)
+                printRefusal(summary)
                 if !json {
                     Printer.summary(summary).forEach { print($0) }
                     if dryRun, let plan = summary.plan { Printer.plan(plan, state: nil).forEach { print($0) } }
