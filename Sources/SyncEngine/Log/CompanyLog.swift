@@ -113,11 +113,7 @@ public struct CompanyLog: Sendable {
         let contacts = RowChanges.between(state.psa.contacts, stored.contacts, into: &next.contacts)
         let matches = RowChanges.between(state.matches.byUser, stored.matches, into: &next.matches)
         let assignments = RowChanges.between(state.assignments.byUser, stored.assignments, into: &next.assignments)
-        let counts = [
-            RowKind.user.rawValue: next.users.count, RowKind.contact.rawValue: next.contacts.count,
-            RowKind.match.rawValue: next.matches.count, RowKind.assignment.rawValue: next.assignments.count,
-        ]
-        let headData = try Self.headEncoder.encode(StoredHead(state: head, rows: counts))
+        let headData = try Self.headEncoder.encode(StoredHead(state: head, rows: next.counts))
         let company = self.company
         let replaceAll = !stored.exact
         try await store.commitProjection(checkpointName, codeVersion: CompanyState.codeVersion, position: state.position, state: headData) { writer in
@@ -215,11 +211,7 @@ public struct CompanyLog: Sendable {
                 }
             }
             // Rows lost since the save (deleted by hand, say) would leave users or contacts out: refuse such a state.
-            let found = [
-                RowKind.user.rawValue: rows.users.count, RowKind.contact.rawValue: rows.contacts.count,
-                RowKind.match.rawValue: rows.matches.count, RowKind.assignment.rawValue: rows.assignments.count,
-            ]
-            guard found == head.rows else { throw RowUnreadable() }
+            guard rows.counts == head.rows else { throw RowUnreadable() }
             return (state, rows)
         }
     }
@@ -276,6 +268,14 @@ public struct StoredRows: Sendable {
     var assignments: [String: Int] = [:]
     /// How many rows the save that returned these wrote or deleted.
     public internal(set) var written = 0
+
+    /// How many rows of each kind these are, keyed by `RowKind`.
+    var counts: [String: Int] {
+        [
+            RowKind.user.rawValue: users.count, RowKind.contact.rawValue: contacts.count,
+            RowKind.match.rawValue: matches.count, RowKind.assignment.rawValue: assignments.count,
+        ]
+    }
 
     /// Nothing known of the stored rows: the next save rewrites them all.
     public init() {}
