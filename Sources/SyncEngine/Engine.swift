@@ -50,6 +50,14 @@ public final class SyncEngine: Sendable {
         company name: String, options: RunOptions = RunOptions(),
         progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
     ) async throws -> RunSummary {
+        try await withTaskExecutorPreference(HTTPLoop.executor) {
+            try await runHoldingLock(company: name, options: options, progress: progress)
+        }
+    }
+
+    private func runHoldingLock(
+        company name: String, options: RunOptions, progress: @escaping @Sendable (RunProgress) -> Void
+    ) async throws -> RunSummary {
         let company = try company(named: name)
         let lock = try await RunLock.acquire(databasePath: store.path, company: company.name, wait: options.lockWait)
         defer { lock.release() }

@@ -35,7 +35,7 @@ public actor LiveConnections: ConnectionProvider {
             configuration.retryBaseDelay = retryBaseDelay
             configuration.maxRetryDelay = retryBaseDelay * 8
         }
-        let client = GraphClient(configuration: configuration, httpClient: .shared, logger: logger)
+        let client = GraphClient(configuration: configuration, httpClient: HTTPLoop.client, logger: logger)
         directories[company.name] = client
         return client
     }
@@ -50,13 +50,13 @@ public actor LiveConnections: ConnectionProvider {
                 username: autotask.username, secret: autotask.secret, integrationCode: autotask.integrationCode,
                 baseURL: autotask.url)
             if let retryBaseDelay { configuration.retryBaseDelay = .milliseconds(Int(retryBaseDelay * 1000)) }
-            made = AutotaskConnection(configuration: configuration, httpClient: .shared, logger: logger)
+            made = AutotaskConnection(configuration: configuration, httpClient: HTTPLoop.client, logger: logger)
         case .connectwise(let connectwise):
             var configuration = ConnectWiseConfiguration(
                 baseURL: connectwise.url, company: connectwise.company, publicKey: connectwise.publicKey,
                 privateKey: connectwise.privateKey, clientId: connectwise.clientId)
             if let retryBaseDelay { configuration.retryBaseDelay = retryBaseDelay }
-            made = ConnectWiseConnection(configuration: configuration, httpClient: .shared, logger: logger)
+            made = ConnectWiseConnection(configuration: configuration, httpClient: HTTPLoop.client, logger: logger)
         }
         connection = made
         return made
