@@ -62,6 +62,12 @@ struct UserPage: Decodable {
     var nextLink: String?
     var deltaLink: String?
 
+    init(value: [UserEntry], nextLink: String?, deltaLink: String?) {
+        self.value = value
+        self.nextLink = nextLink
+        self.deltaLink = deltaLink
+    }
+
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: GraphKey.self)
         value = try c.decode([UserEntry].self, forKey: GraphKey("value"))
@@ -76,6 +82,11 @@ struct UserEntry: Decodable {
     var removed: RemovalReason?
 
     private struct Removed: Decodable { var reason: String? }
+    init(patch: DirectoryUserPatch, removed: RemovalReason?) {
+        self.patch = patch
+        self.removed = removed
+    }
+
     private struct License: Decodable {
         var skuId: String
         var disabledPlans: [String]?
