@@ -124,7 +124,7 @@ public final class AutotaskConnection: PSAConnection {
                 emailAddress: new.fields.email, isActive: 1, companyLocationID: new.siteId)
             let what = "creating contact \(Self.describe(new.fields)) in Autotask company \(companyId)"
             let (status, data) = try await send("POST", url, body: try encode(body), idempotent: false, what: what)
-            let id = try decode(ATItemId.self, data, what: what).itemId
+            let id = try ATItemId.plain(data) ?? decode(ATItemId.self, data, what: what).itemId
             let email = new.fields.email.map(Scope.trimmed)
             let written = PSAContact(
                 id: id, companyId: companyId, firstName: new.fields.firstName, lastName: new.fields.lastName,
@@ -140,7 +140,7 @@ public final class AutotaskConnection: PSAConnection {
             let what = "updating contact \(id) in Autotask company \(companyId)"
             // PATCH with absolute values is idempotent, so a retry after an uncertain send cannot do harm.
             let (status, data) = try await send("PATCH", url, body: try encode(body), idempotent: true, what: what)
-            let answered = (try? JSONDecoder().decode(ATItemId.self, from: data))?.itemId ?? id
+            let answered = ATItemId.plain(data) ?? (try? JSONDecoder().decode(ATItemId.self, from: data))?.itemId ?? id
             var before: PSAContact? = current
             if before == nil { before = try await contact(companyId: companyId, id: id) }
             let written = Self.applying(update, to: before ?? PSAContact(id: id, companyId: companyId))

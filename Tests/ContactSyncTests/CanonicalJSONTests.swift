@@ -158,3 +158,62 @@ extension CanonicalJSONTests {
         }
     }
 }
+
+/// A command with every part set or left out at random: creates and updates, matches with and without ambiguity,
+/// changes with and without notes, reasons with positions.
+private func randomCommand(_ seed: Int) -> Command {
+    var rng = SplitMix(seed: UInt64(seed))
+    let texts = ["plain", "", "O\"Brien \\ / \u{0}\u{1F}\n", "Zoë 😀", "a/b"]
+    func text() -> String { rng.next() % 3 == 0 ? "v\(rng.next() % 1000)" : texts[Int(rng.next() % UInt64(texts.count))] }
+    func maybe() -> String? { rng.next() % 2 == 0 ? nil : text() }
+    func number() -> Int { Int(rng.next() % 2_000_000) - 1_000 }
+    func maybeNumber() -> Int? { rng.next() % 2 == 0 ? nil : number() }
+    func numbers() -> [Int] { (0..<Int(rng.next() % 3)).map { _ in number() } }
+    func fields() -> ContactFields {
+        ContactFields(firstName: maybe(), lastName: maybe(), title: maybe(), phone: maybe(), mobile: maybe(), email: maybe())
+    }
+    let write: PSAWrite? = switch rng.next() % 3 {
+    case 0: .create(NewContact(fields: fields(), siteId: maybeNumber(), typeIds: numbers()))
+    case 1: .update(contactId: number(), ContactUpdate(
+        fields: fields(), isActive: [nil, true, false][Int(rng.next() % 3)], siteId: maybeNumber(), addTypeIds: numbers()))
+    default: nil
+    }
+    let match = rng.next() % 2 == 0 ? nil : MatchDecision(
+        userId: text(), contactId: number(), email: text(), candidates: numbers(), ambiguity: maybe())
+    let changes = (0..<Int(rng.next() % 4)).map { _ in FieldChange(field: text(), from: maybe(), to: maybe(), note: maybe()) }
+    let reasons = (0..<Int(rng.next() % 3)).map { _ in
+        Reason(rule: text(), because: text(), positions: (0..<Int(rng.next() % 3)).map { _ in Int64(rng.next() % 1_000_000) })
+    }
+    return Command(
+        id: text(), kind: Command.Kind.allCases[Int(rng.next() % UInt64(Command.Kind.allCases.count))], userId: maybe(),
+        contactId: maybeNumber(), write: write, match: match, changes: changes, reasons: reasons, settingsVersion: number())
+}
+
+/// A contact with every property set or left out at random, dates included.
+private func randomContact(_ seed: Int) -> PSAContact {
+    var rng = SplitMix(seed: UInt64(seed))
+    func maybe() -> String? { rng.next() % 2 == 0 ? nil : ["x", "", "Zoë \"Z\" 😀\n", "a/b"][Int(rng.next() % 4)] }
+    return PSAContact(
+        id: Int(rng.next() % 100_000), companyId: Int(rng.next() % 1_000), firstName: maybe(), lastName: maybe(), title: maybe(),
+        phone: maybe(), mobile: maybe(), emails: (0..<Int(rng.next() % 3)).map { "e\($0)@x.example" },
+        isActive: rng.next() % 2 == 0, siteId: rng.next() % 2 == 0 ? nil : Int(rng.next() % 50),
+        typeIds: (0..<Int(rng.next() % 3)).map { _ in Int(rng.next() % 9) },
+        lastModified: rng.next() % 2 == 0 ? nil : Date(timeIntervalSince1970: Double(rng.next() % 4_000_000_000) / 3))
+}
+
+extension CanonicalJSONTests {
+    @Test("commands, writes and contacts are written by hand exactly as their Codable conformances would be")
+    func commandsMatchFoundation() async {
+        await propertyCheck(count: 400, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            let command = randomCommand(seed)
+            #expect(same(command))
+            #expect(same(CommandPlanned(runId: "r", command: command)))
+            if let write = command.write {
+                #expect(same(CommandAttempted(runId: "r", commandId: command.id, userId: command.userId, contactId: nil, write: write)))
+            }
+            let contact = randomContact(seed)
+            #expect(same(contact))
+            #expect(same([contact.id: contact]))
+        }
+    }
+}

@@ -72,6 +72,9 @@ final class CanonicalWriter {
         if T.self == Int64.self { writeInteger(value as! Int64); return }
         if T.self == Date.self { try writeDate(value as! Date); return }
         if T.self == DirectoryUser.self { writeUser(value as! DirectoryUser); return }
+        if T.self == Command.self { try writeCommand(value as! Command); return }
+        if T.self == PSAWrite.self { writeWrite(value as! PSAWrite); return }
+        if T.self == PSAContact.self { try writeContact(value as! PSAContact); return }
         if T.self == Double.self || T.self == Float.self || T.self == Data.self || T.self == URL.self
             || T.self == Decimal.self {
             throw Unsupported()
