@@ -42,11 +42,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // One HTTP exchange with its whole answer, shared by the Graph and PSA clients.
+        .target(
+            name: "RollcallHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Microsoft Graph v1.0: token, users, delta, subscribedSkus, group members, throttling.
         .target(
             name: "MicrosoftGraph",
             dependencies: [
-                "ContactSync",
+                "ContactSync", "RollcallHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,7 +64,7 @@ let package = Package(
         .target(
             name: "Autotask",
             dependencies: [
-                "ContactSync",
+                "ContactSync", "RollcallHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,7 +73,7 @@ let package = Package(
         .target(
             name: "ConnectWise",
             dependencies: [
-                "ContactSync",
+                "ContactSync", "RollcallHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]

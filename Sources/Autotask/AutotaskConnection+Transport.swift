@@ -5,6 +5,8 @@ import ContactSync
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
+import RollcallHTTP
 
 extension AutotaskConnection {
     /// The REST base ending in `V1.0/`: the configured URL, or the zone `zoneInformation` names for the API user.
@@ -157,28 +159,24 @@ extension AutotaskConnection {
     }
 
     private func sendOnce(_ method: String, _ url: String, body: Data?, authenticated: Bool, endpoint: String) async -> Outcome {
-        var request = HTTPClientRequest(url: url)
-        request.method = .init(rawValue: method)
-        request.headers.add(name: "Accept", value: "application/json")
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/json")
         if authenticated {
-            request.headers.add(name: "ApiIntegrationCode", value: configuration.integrationCode)
-            request.headers.add(name: "UserName", value: configuration.username)
-            request.headers.add(name: "Secret", value: configuration.secret)
+            headers.add(name: "ApiIntegrationCode", value: configuration.integrationCode)
+            headers.add(name: "UserName", value: configuration.username)
+            headers.add(name: "Secret", value: configuration.secret)
         }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(body)
-        }
+        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
         await gates.acquire(endpoint)
         await session.countRequest()
         let outcome: Outcome
         do {
             let timeout = configuration.requestTimeout.components
-            let response = try await httpClient.execute(
-                request, timeout: .seconds(timeout.seconds) + .nanoseconds(timeout.attoseconds / 1_000_000_000))
-            let buffer = try await response.body.collect(upTo: 64 * 1024 * 1024)
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
-            outcome = .answered(status: Int(response.status.code), data: Data(buffer.readableBytesView), retryAfter: retryAfter)
+            let answer = try await httpClient.fetch(
+                .init(rawValue: method), url, headers: headers, body: body,
+                timeout: .seconds(timeout.seconds) + .nanoseconds(timeout.attoseconds / 1_000_000_000), maxBody: 64 * 1024 * 1024)
+            let retryAfter = answer.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
+            outcome = .answered(status: answer.status, data: answer.body, retryAfter: retryAfter)
         } catch {
             outcome = Self.isBeforeSending(error) ? .failedBeforeSending(error) : .failedAfterSending(error)
         }

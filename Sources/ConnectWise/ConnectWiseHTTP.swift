@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import RollcallHTTP
 import ContactSync
 
 /// A ConnectWise answer: status, headers and the whole body.
@@ -43,22 +44,18 @@ struct CWTransport: Sendable {
         let isRead = method == .GET
         var attempt = 0
         while true {
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            request.headers.add(name: "Authorization", value: configuration.authorization)
-            request.headers.add(name: "clientId", value: configuration.clientId)
-            request.headers.add(name: "Accept", value: "application/vnd.connectwise.com+json; version=\(configuration.apiVersion)")
-            if let body {
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(bytes: body))
-            }
+            var headers = HTTPHeaders()
+            headers.add(name: "Authorization", value: configuration.authorization)
+            headers.add(name: "clientId", value: configuration.clientId)
+            headers.add(name: "Accept", value: "application/vnd.connectwise.com+json; version=\(configuration.apiVersion)")
+            if body != nil { headers.add(name: "Content-Type", value: "application/json") }
             await counter.increment()
             let response: CWResponse
             do {
-                let answer = try await httpClient.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
-                var buffer = try await answer.body.collect(upTo: 256 * 1024 * 1024)
-                let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-                response = CWResponse(status: Int(answer.status.code), headers: answer.headers, body: Data(bytes))
+                let answer = try await httpClient.fetch(
+                    method, url, headers: headers, body: body,
+                    timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), maxBody: 256 * 1024 * 1024)
+                response = CWResponse(status: answer.status, headers: answer.headers, body: answer.body)
             } catch {
                 let beforeSending = Self.failedBeforeSending(error)
                 if (beforeSending || isRead) && attempt < configuration.maxRetries {

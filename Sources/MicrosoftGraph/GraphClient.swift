@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import RollcallHTTP
 
 /// Reads one customer tenant through Microsoft Graph v1.0 with the MSP's app; Rollcall's `DirectorySource`.
 ///
@@ -179,21 +180,19 @@ public actor GraphClient: DirectorySource {
         let requestId = UUID().uuidString.lowercased()
         var attempt = 0
         while true {
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.headers.add(name: "client-request-id", value: requestId)
-            request.headers.add(name: "return-client-request-id", value: "true")
-            if let body { request.body = .bytes(ByteBuffer(string: body)) }
+            var fields = HTTPHeaders(headers)
+            fields.add(name: "client-request-id", value: requestId)
+            fields.add(name: "return-client-request-id", value: "true")
             requests += 1
             let failure: (reason: String, delay: Double, error: DirectoryError)
             do {
-                let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
-                let bytes = try await response.body.collect(upTo: 256 * 1024 * 1024)
-                let status = Int(response.status.code)
+                let response = try await httpClient.fetch(
+                    method, url, headers: fields, body: body.map { Data($0.utf8) },
+                    timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), maxBody: 256 * 1024 * 1024)
+                let status = response.status
                 let retryable = status == 429 || (500...599).contains(status) && status != 501
                 if !retryable {
-                    return Answer(status: status, headers: response.headers, body: Data(bytes.readableBytesView))
+                    return Answer(status: status, headers: response.headers, body: response.body)
                 }
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
                 let delay = retryAfter.map { min(max($0, 0), configuration.maxRetryDelay) } ?? backoff(attempt)

@@ -1,0 +1,40 @@
+// One HTTP exchange, whole answer collected: what every Rollcall client (Graph, Autotask, ConnectWise) sends.
+
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A whole HTTP answer: status, headers and body.
+public struct HTTPAnswer: Sendable {
+    /// The HTTP status code.
+    public var status: Int
+    /// The answer's headers.
+    public var headers: HTTPHeaders
+    /// The whole body.
+    public var body: Data
+}
+
+extension HTTPClient {
+    /// Sends one request and collects its whole answer (a body over `maxBody` bytes fails the request), within
+    /// `timeout`; cancelling the calling task cancels the request.
+    ///
+    /// This uses the client's event-loop-future API on purpose: its `async` `execute` starts an unstructured task
+    /// per request (to register a cancel handler), which wakes a thread of Swift's global pool for each of a run's
+    /// thousands of PSA writes, whatever executor the run prefers.
+    public func fetch(
+        _ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: Data?, timeout: TimeAmount, maxBody: Int
+    ) async throws -> HTTPAnswer {
+        let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .bytes($0) })
+        let task = execute(
+            request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBody),
+            deadline: .now() + timeout)
+        let response = try await withTaskCancellationHandler {
+            try await task.futureResult.get()
+        } onCancel: {
+            task.cancel()
+        }
+        let body = response.body.map { Data($0.readableBytesView) } ?? Data()
+        return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: body)
+    }
+}
