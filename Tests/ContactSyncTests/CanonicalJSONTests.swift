@@ -213,6 +213,9 @@ extension CanonicalJSONTests {
             }
             let contact = randomContact(seed)
             #expect(same(contact))
+            #expect(same(CommandSucceeded(
+                runId: "r", commandId: command.id, kind: command.kind, userId: command.userId, contact: contact,
+                status: 200 + seed % 7, responseBody: seed % 2 == 0 ? nil : #"{"itemId":\#(contact.id)}"#)))
             #expect(same([contact.id: contact]))
         }
     }

@@ -174,3 +174,48 @@ extension CanonicalWriter {
         o.end()
     }
 }
+
+extension CanonicalWriter {
+    func writeObserved(_ e: DirectoryUserObserved) {
+        var o = Members(self)
+        o.string("contentHash", e.contentHash)
+        o.string("runId", e.runId)
+        o.key("user")
+        writeUser(e.user)
+        o.end()
+    }
+
+    func writePlanned(_ e: CommandPlanned) throws {
+        var o = Members(self)
+        o.key("command")
+        try writeCommand(e.command)
+        o.string("runId", e.runId)
+        o.end()
+    }
+
+    func writeAttempted(_ e: CommandAttempted) {
+        var o = Members(self)
+        o.integer("attempt", e.attempt)
+        o.string("commandId", e.commandId)
+        o.integer("contactId", e.contactId)
+        o.string("runId", e.runId)
+        o.string("userId", e.userId)
+        o.key("write")
+        writeWrite(e.write)
+        o.end()
+    }
+
+    func writeSucceeded(_ e: CommandSucceeded) throws {
+        var o = Members(self)
+        o.string("commandId", e.commandId)
+        o.key("contact")
+        try writeContact(e.contact)
+        o.integer("contactId", e.contactId)
+        o.string("kind", e.kind.rawValue)
+        o.string("responseBody", e.responseBody)
+        o.string("runId", e.runId)
+        o.integer("status", e.status)
+        o.string("userId", e.userId)
+        o.end()
+    }
+}

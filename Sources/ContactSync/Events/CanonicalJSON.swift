@@ -75,6 +75,10 @@ final class CanonicalWriter {
         if T.self == Command.self { try writeCommand(value as! Command); return }
         if T.self == PSAWrite.self { writeWrite(value as! PSAWrite); return }
         if T.self == PSAContact.self { try writeContact(value as! PSAContact); return }
+        if T.self == DirectoryUserObserved.self { writeObserved(value as! DirectoryUserObserved); return }
+        if T.self == CommandPlanned.self { try writePlanned(value as! CommandPlanned); return }
+        if T.self == CommandAttempted.self { writeAttempted(value as! CommandAttempted); return }
+        if T.self == CommandSucceeded.self { try writeSucceeded(value as! CommandSucceeded); return }
         if T.self == Double.self || T.self == Float.self || T.self == Data.self || T.self == URL.self
             || T.self == Decimal.self {
             throw Unsupported()
