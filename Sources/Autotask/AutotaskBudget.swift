@@ -136,9 +136,13 @@ actor EndpointGates {
 
     /// The object endpoint a path belongs to: `Companies/1/Contacts` and `Contacts/query` are both `contacts`.
     nonisolated static func endpoint(of path: String) -> String {
-        let ignored: Set<String> = ["query", "count", "entityinformation", "fields", "v1.0"]
-        let segments = path.split(separator: "?").first.map { $0.split(separator: "/") } ?? []
-        let named = segments.map { $0.lowercased() }.filter { !ignored.contains($0) && Int($0) == nil }
-        return named.last ?? "root"
+        let route = path.prefix { $0 != "?" && $0 != "#" }
+        for segment in route.split(separator: "/").reversed() {
+            let name = segment.lowercased()
+            if !ignoredSegments.contains(name) && Int(name) == nil { return name }
+        }
+        return "root"
     }
+
+    private static let ignoredSegments: Set<String> = ["query", "count", "entityinformation", "fields", "v1.0"]
 }

@@ -245,8 +245,12 @@ extension AutotaskConnection {
         String(String(describing: error).prefix(160))
     }
 
+    /// The path of a URL (`scheme://host/path?query` → `/path`), without Foundation's full URL parsing: every request
+    /// needs it to find its endpoint's thread gate.
     static func path(of url: String) -> String {
-        guard let components = URLComponents(string: url) else { return url }
-        return components.path
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        guard let slash = rest.firstIndex(of: "/") else { return "/" }
+        return String(rest[slash...].prefix { $0 != "?" && $0 != "#" })
     }
 }

@@ -4,7 +4,7 @@
 import Foundation
 import Testing
 
-@Suite("Autotask itemId answers")
+@Suite("Autotask wire details")
 struct AutotaskItemIdTests {
     @Test("the usual answers are read as JSONDecoder reads them; anything else is left to JSONDecoder")
     func plainAnswers() throws {
@@ -23,6 +23,25 @@ struct AutotaskItemIdTests {
         ]
         for body in leftAlone {
             #expect(ATItemId.plain(Data(body.utf8)) == nil, "\(body)")
+        }
+    }
+
+    @Test("a request's path and thread-gate endpoint come from its URL: object name, not ids, verbs or query")
+    func endpoints() {
+        let base = "https://webservices2.autotask.net/ATServicesRest/V1.0/"
+        let cases: [(String, String, String)] = [
+            (base + "Companies/5/Contacts", "/ATServicesRest/V1.0/Companies/5/Contacts", "contacts"),
+            (base + "Contacts/query?search=x/y", "/ATServicesRest/V1.0/Contacts/query", "contacts"),
+            (base + "Contacts/entityInformation/fields", "/ATServicesRest/V1.0/Contacts/entityInformation/fields", "contacts"),
+            (base + "CompanyLocations/query", "/ATServicesRest/V1.0/CompanyLocations/query", "companylocations"),
+            (base + "Contacts/29684207", "/ATServicesRest/V1.0/Contacts/29684207", "contacts"),
+            (base + "ThresholdInformation", "/ATServicesRest/V1.0/ThresholdInformation", "thresholdinformation"),
+            ("http://127.0.0.1:8080/v1.0/", "/v1.0/", "root"),
+            ("http://127.0.0.1:8080", "/", "root"),
+        ]
+        for (url, path, endpoint) in cases {
+            #expect(AutotaskConnection.path(of: url) == path, "\(url)")
+            #expect(EndpointGates.endpoint(of: AutotaskConnection.path(of: url)) == endpoint, "\(url)")
         }
     }
 }
