@@ -123,7 +123,7 @@ public final class AutotaskConnection: PSAConnection {
                 title: new.fields.title, phone: new.fields.phone, mobilePhone: new.fields.mobile,
                 emailAddress: new.fields.email, isActive: 1, companyLocationID: new.siteId)
             let what = "creating contact \(Self.describe(new.fields)) in Autotask company \(companyId)"
-            let (status, data) = try await send("POST", url, body: try encode(body), idempotent: false, what: what)
+            let (status, data) = try await send("POST", url, body: body.json, idempotent: false, what: what)
             let id = try ATItemId.plain(data) ?? decode(ATItemId.self, data, what: what).itemId
             let email = new.fields.email.map(Scope.trimmed)
             let written = PSAContact(
@@ -139,7 +139,7 @@ public final class AutotaskConnection: PSAConnection {
                 isActive: update.isActive.map { $0 ? 1 : 0 }, companyLocationID: update.siteId)
             let what = "updating contact \(id) in Autotask company \(companyId)"
             // PATCH with absolute values is idempotent, so a retry after an uncertain send cannot do harm.
-            let (status, data) = try await send("PATCH", url, body: try encode(body), idempotent: true, what: what)
+            let (status, data) = try await send("PATCH", url, body: body.json, idempotent: true, what: what)
             let answered = ATItemId.plain(data) ?? (try? JSONDecoder().decode(ATItemId.self, from: data))?.itemId ?? id
             var before: PSAContact? = current
             if before == nil { before = try await contact(companyId: companyId, id: id) }

@@ -234,6 +234,22 @@ struct ATContactWrite: Encodable {
         try c.encodeIfPresent(isActive, forKey: .isActive)
         try c.encodeIfPresent(companyLocationID, forKey: .companyLocationID)
     }
+
+    /// The request body, written by hand (it is sent once per write): the bytes `CanonicalJSON` writes for it.
+    var json: Data {
+        var o = FlatJSONObject()
+        o.integer("companyID", companyID)
+        o.integer("companyLocationID", companyLocationID)
+        o.string("emailAddress", emailAddress)
+        o.string("firstName", firstName)
+        o.integer("id", id)
+        o.integer("isActive", isActive)
+        o.string("lastName", lastName)
+        o.string("mobilePhone", mobilePhone)
+        o.string("phone", phone)
+        o.string("title", title)
+        return o.data()
+    }
 }
 
 /// Autotask's timestamps: ISO 8601 in UTC, with or without milliseconds.

@@ -2,6 +2,8 @@
 // and every written contact. Each writes what its synthesized `Encodable` conformance writes, keys in sorted order;
 // the canonical JSON tests compare them with Foundation's encoder across random histories.
 
+import Foundation
+
 extension CanonicalWriter {
     /// An object written member by member; members must come in the UTF-8 order of their keys.
     struct Members {
@@ -217,5 +219,33 @@ extension CanonicalWriter {
         o.integer("status", e.status)
         o.string("userId", e.userId)
         o.end()
+    }
+}
+
+/// One flat JSON object written straight to bytes, for request bodies sent once per write; members come out in the
+/// order they are given, so a caller that gives them in key order gets what `CanonicalJSON` writes.
+public struct FlatJSONObject {
+    private let writer = CanonicalWriter()
+    private var members: CanonicalWriter.Members
+
+    /// An empty object.
+    public init() {
+        members = CanonicalWriter.Members(writer)
+    }
+
+    /// Adds a string member; `nil` leaves it out.
+    public mutating func string(_ key: StaticString, _ value: String?) {
+        members.string(key, value)
+    }
+
+    /// Adds an integer member; `nil` leaves it out.
+    public mutating func integer(_ key: StaticString, _ value: Int?) {
+        members.integer(key, value)
+    }
+
+    /// The object's bytes.
+    public consuming func data() -> Data {
+        members.end()
+        return Data(writer.out)
     }
 }

@@ -1,6 +1,7 @@
 // Autotask answers every create and update with `{"itemId":N}`; the short reader must agree with JSONDecoder or step aside.
 
 @testable import Autotask
+import ContactSync
 import Foundation
 import Testing
 
@@ -42,6 +43,19 @@ struct AutotaskItemIdTests {
         for (url, path, endpoint) in cases {
             #expect(AutotaskConnection.path(of: url) == path, "\(url)")
             #expect(EndpointGates.endpoint(of: AutotaskConnection.path(of: url)) == endpoint, "\(url)")
+        }
+    }
+
+    @Test("contact request bodies written by hand are the bytes the canonical encoder writes, any fields set or not")
+    func requestBodies() throws {
+        let texts: [String?] = [nil, "", "Zoë \"Z\" \\ / 😀\n\u{1}", "plain"]
+        for seed in 0..<256 {
+            func text(_ shift: Int) -> String? { texts[(seed >> shift) & 3] }
+            let body = ATContactWrite(
+                id: seed % 3 == 0 ? nil : seed, companyID: seed % 5 == 0 ? nil : 174, firstName: text(0), lastName: text(2),
+                title: text(4), phone: text(6), mobilePhone: text(1), emailAddress: text(3),
+                isActive: seed % 7 == 0 ? nil : seed % 2, companyLocationID: seed % 4 == 0 ? nil : 9)
+            #expect(body.json == (try CanonicalJSON.encode(body)), "\(seed)")
         }
     }
 }
