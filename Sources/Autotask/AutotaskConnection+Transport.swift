@@ -97,6 +97,7 @@ extension AutotaskConnection {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: String) throws -> T {
+        if T.self == ATPage<ATContact>.self, let page = ATPage<ATContact>.read(data) { return page as! T }
         do { return try JSONDecoder().decode(type, from: data) } catch {
             throw PSAError(.unexpectedResponse, "Autotask answered something Rollcall could not read while \(what) "
                 + "(\(Self.shorten(data).prefix(200))). Check that the configured URL is an Autotask REST zone.")

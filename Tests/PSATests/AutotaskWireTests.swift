@@ -58,4 +58,57 @@ struct AutotaskItemIdTests {
             #expect(body.json == (try CanonicalJSON.encode(body)), "\(seed)")
         }
     }
+
+    @Test("contact pages read straight from their bytes match JSONDecoder: nulls, escapes, bool isActive, extra fields")
+    func contactPages() throws {
+        struct Seen: Equatable {
+            var contacts: [PSAContact]
+            var active: [Int]
+            var count: Int?
+            var next: String?
+            init(_ page: ATPage<ATContact>) {
+                contacts = page.items.map { $0.psaContact(companyId: 7) }
+                active = page.items.map(\.isActive)
+                count = page.pageDetails?.count
+                next = page.pageDetails?.nextPageUrl
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        let texts = [#""Ann""#, "null", #""O\"Brien \\ \u00e9 \ud83d\ude00""#, #""  padded@x.example ""#, #""""#, #""Zoë""#]
+        let extras = [#""userDefinedFields":[{"name":"x","value":null}]"#, #""impersonatorCreatorResourceID":-12"#,
+                      #""externalID":1.5e3"#, #""isOptedOutFromBulkEmail":false"#, #""nested":{"a":[1,{"b":null}]}"#]
+        for round in 0..<200 {
+            var items: [String] = []
+            for n in 0..<Int.random(in: 0...6, using: &rng) {
+                var members = [#""id":\#(30_000_000 + round * 10 + n)"#]
+                for key in ["firstName", "lastName", "title", "phone", "mobilePhone", "emailAddress", "emailAddress2", "emailAddress3"]
+                where Bool.random(using: &rng) {
+                    members.append(#""\#(key)":\#(texts.randomElement(using: &rng)!)"#)
+                }
+                if Bool.random(using: &rng) { members.append(#""companyID":\#(["0", "174", "null"].randomElement(using: &rng)!)"#) }
+                if Bool.random(using: &rng) { members.append(#""companyLocationID":\#(["9", "null"].randomElement(using: &rng)!)"#) }
+                if Bool.random(using: &rng) { members.append(#""isActive":\#(["0", "1", "true", "false", "null"].randomElement(using: &rng)!)"#) }
+                if Bool.random(using: &rng) {
+                    let date = [#""2026-11-29T10:20:30.123Z""#, #""2026-11-29T10:20:30Z""#, "null", #""not a date""#].randomElement(using: &rng)!
+                    members.append(#""lastModifiedDate":\#(date)"#)
+                }
+                if Bool.random(using: &rng) { members.append(extras.randomElement(using: &rng)!) }
+                items.append("{" + members.shuffled(using: &rng).joined(separator: ",") + "}")
+            }
+            let details = [#""pageDetails":{"count":\#(items.count),"requestCount":500,"prevPageUrl":null,"nextPageUrl":null}"#,
+                           #""pageDetails":{"count":3,"nextPageUrl":"https://x.example/V1.0/Contacts/query/next?paging=abc"}"#,
+                           #""pageDetails":null"#, ""].randomElement(using: &rng)!
+            let text = "{\"items\":[" + items.joined(separator: ",") + "]" + (details.isEmpty ? "" : "," + details) + "}"
+            let data = Data(text.utf8)
+            let expected = Seen(try JSONDecoder().decode(ATPage<ATContact>.self, from: data))
+            let fast = try #require(ATPage<ATContact>.read(data), "the reader gave up on \(text)")
+            #expect(Seen(fast) == expected, "\(text)")
+        }
+        // Shapes JSONDecoder refuses, or reads leniently: the reader leaves them all to it.
+        for text in [#"{"items":[{"id":"5"}]}"#, #"{"items":[{"firstName":"no id"}]}"#, #"{"items":[{"id":5,"phone":7}]}"#,
+                     #"{"items":[{"id":5,"lastModifiedDate":5}]}"#, #"{"items":[{"id":5.0}]}"#, #"{"items":null}"#,
+                     #"{"items":[{"id":5,"id":6}]}"#, #"{"items":[]} x"#, #"{"items":[{"id":5,"isActive":"1"}]}"#] {
+            #expect(ATPage<ATContact>.read(Data(text.utf8)) == nil, "\(text)")
+        }
+    }
 }
