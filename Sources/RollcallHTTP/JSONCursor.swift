@@ -135,11 +135,13 @@ public struct JSONCursor {
         try expect(UInt8(ascii: "\""))
         let start = index
         var escaped = false
+        var ascii = true
         while true {
             guard index < count else { throw GiveUp() }
             let byte = base[index]
             if byte == UInt8(ascii: "\"") { break }
             if byte < 0x20 { throw GiveUp() }
+            if byte >= 0x80 { ascii = false }
             if byte == UInt8(ascii: "\\") {
                 guard allowEscapes, index + 1 < count else { throw GiveUp() }
                 escaped = true
@@ -152,8 +154,9 @@ public struct JSONCursor {
         index += 1
         if !escaped {
             let bytes = UnsafeBufferPointer(start: base + start, count: end - start)
-            guard let text = String(validating: bytes, as: UTF8.self) else { throw GiveUp() }
-            return text
+            // ASCII needs no validation (and `String(validating:)` costs a generic metadata look-up per call).
+            if !ascii { return try Self.validated(bytes) }
+            return String(decoding: bytes, as: UTF8.self)
         }
         return try unescape(start, end)
     }
@@ -213,6 +216,12 @@ public struct JSONCursor {
                 throw GiveUp()
             }
         }
+        return try bytes.withUnsafeBufferPointer { try Self.validated($0) }
+    }
+
+    /// The bytes as a string, or `GiveUp` when they are not valid UTF-8 (`JSONDecoder` refuses those).
+    @usableFromInline
+    static func validated(_ bytes: UnsafeBufferPointer<UInt8>) throws -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else { throw GiveUp() }
         return text
     }
@@ -250,7 +259,7 @@ public struct JSONCursor {
         }
         let digits = index - start
         guard digits > 0, digits <= 18, digits == 1 || base[start] != UInt8(ascii: "0") else { throw GiveUp() }
-        if index < count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(base[index]) { throw GiveUp() }
+        if index < count, base[index] == UInt8(ascii: ".") || base[index] | 0x20 == UInt8(ascii: "e") { throw GiveUp() }
         return negative ? -value : value
     }
 
