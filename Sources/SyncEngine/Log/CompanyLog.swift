@@ -125,10 +125,13 @@ public struct CompanyLog: Sendable {
             func write<Key, Value, Row: Encodable>(
                 _ kind: RowKind, _ changes: RowChanges<Key>, _ values: [Key: Value], _ row: (Value) -> (ref: Int64?, body: Row)
             ) throws {
-                for key in changes.upserts {
+                // In key order, so that SQLite fills its primary-key B-tree front to back instead of splitting pages
+                // all over it (user ids are random GUIDs; a first run writes hundreds of thousands of rows).
+                let ordered = changes.upserts.map { (text: "\($0)", key: $0) }.sorted { $0.text < $1.text }
+                for (text, key) in ordered {
                     let (ref, body) = row(values[key]!)
                     try upsert.execute([
-                        .text(company), .text(kind.rawValue), .text("\(key)"), ref.map { .integer($0) } ?? .null,
+                        .text(company), .text(kind.rawValue), .text(text), ref.map { .integer($0) } ?? .null,
                         .blob(try CanonicalJSON.encode(body)),
                     ])
                 }
