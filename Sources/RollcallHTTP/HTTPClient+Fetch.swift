@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// A whole HTTP answer: status, headers and body.
 public struct HTTPAnswer: Sendable {
@@ -26,9 +27,17 @@ extension HTTPClient {
         _ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: Data?, timeout: TimeAmount, maxBody: Int
     ) async throws -> HTTPAnswer {
         let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .bytes($0) })
+        // On one of this client's event-loop threads (a run that prefers it), answers come back on that thread, and so
+        // do connections the pool opens for it (a strict channel preference made the pool open new ones all the time).
+        let preference: EventLoopPreference
+        if let current = MultiThreadedEventLoopGroup.currentEventLoop, eventLoopGroup.makeIterator().contains(where: { $0 === current }) {
+            preference = .delegate(on: current)
+        } else {
+            preference = .indifferent
+        }
         let task = execute(
             request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBody),
-            deadline: .now() + timeout)
+            eventLoop: preference, deadline: .now() + timeout)
         let response = try await withTaskCancellationHandler {
             try await task.futureResult.get()
         } onCancel: {

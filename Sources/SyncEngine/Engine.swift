@@ -50,7 +50,7 @@ public final class SyncEngine: Sendable {
         company name: String, options: RunOptions = RunOptions(),
         progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
     ) async throws -> RunSummary {
-        try await withTaskExecutorPreference(HTTPLoop.executor) {
+        try await withTaskExecutorPreference(HTTPLoop.executor()) {
             try await runHoldingLock(company: name, options: options, progress: progress)
         }
     }

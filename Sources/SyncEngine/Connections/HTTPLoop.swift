@@ -4,18 +4,20 @@ import AsyncHTTPClient
 import NIOCore
 import NIOPosix
 
-/// Rollcall's outgoing HTTP: one event-loop thread, one client on it, and a task executor that runs Swift tasks on
-/// that same thread, so a run's thousands of PSA writes don't hand every answer from NIO's thread to Swift's pool.
+/// Rollcall's outgoing HTTP: one event-loop thread per core, one client on them, and task executors that run a
+/// company's run on one of those threads, where its requests' connections live too: a run's thousands of PSA writes
+/// then never hand an answer from one thread to another, and runs of different companies still use every core.
 public enum HTTPLoop {
-    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
-    /// Runs tasks on the loop's thread; runs prefer it (`withTaskExecutorPreference`).
-    public static let executor = EventLoopExecutor(group.next())
+    /// An executor on the next of the group's threads (round robin), for one run to prefer.
+    public static func executor() -> EventLoopExecutor {
+        EventLoopExecutor(group.next())
+    }
 
     /// The HTTP client every live connection uses (browser-like defaults, as `HTTPClient.shared`); lives as long as
     /// the process.
-    public static let client = HTTPClient(
-        eventLoopGroup: group, configuration: .singletonConfiguration)
+    public static let client = HTTPClient(eventLoopGroup: group, configuration: .singletonConfiguration)
 }
 
 /// A task executor on one NIO event loop: jobs run on the loop's thread, in the order they were enqueued.
