@@ -1,8 +1,8 @@
 // Reading a page of Autotask contacts straight from its bytes: a run's read-back after a big first run reads every
 // contact it created, hundreds of pages of them. Anything the reader is not sure of goes to `JSONDecoder`.
 
+import ContactSync
 import Foundation
-import RollcallHTTP
 
 extension ATPage where Item == ATContact {
     /// The page as `JSONDecoder` would read it, or `nil` when the reader gives up (the caller then uses `JSONDecoder`).

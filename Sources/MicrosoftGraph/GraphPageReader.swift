@@ -4,7 +4,6 @@
 
 import ContactSync
 import Foundation
-import RollcallHTTP
 
 extension UserPage {
     /// The page read by `UserPageReader`, or by `JSONDecoder` when the reader gives up (its answer or error stands).

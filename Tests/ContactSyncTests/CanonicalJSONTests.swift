@@ -220,3 +220,56 @@ extension CanonicalJSONTests {
         }
     }
 }
+
+extension CanonicalJSONTests {
+    @Test("stored user snapshots are read back by the fast reader exactly as JSONDecoder reads them")
+    func storedUsersReadBack() async {
+        await propertyCheck(count: 400, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            let observed = DirectoryUserObserved(user: randomUser(seed), runId: seed % 3 == 0 ? nil : "run-\(seed)")
+            guard let payload = try? observed.encodePayloadForTest() else {
+                #expect(Bool(false), "the payload could not be written")
+                return
+            }
+            let expected = try? EventCodec.decoder.decode(DirectoryUserObserved.self, from: payload)
+            #expect(expected == observed)
+            #expect(DirectoryUserObserved.read(payload) == expected)
+            #expect((try? DomainEvent.decode(type: DirectoryUserObserved.eventType, schemaVersion: 1, payload: payload))
+                == .directoryUserObserved(observed))
+        }
+    }
+
+    @Test("snapshots the fast reader is not sure of go to JSONDecoder, which reads or refuses them as before")
+    func storedUsersHandedOver() throws {
+        let user = #""accountEnabled":true,"assignedLicenses":[],"businessPhones":[],"extensionAttributes":{},"id":"u1","userPrincipalName":"a@b.c""#
+        let refused = [
+            #"{"contentHash":"h","user":{"assignedLicenses":[],"businessPhones":[],"extensionAttributes":{},"id":"u1"}}"#,
+            #"{"contentHash":"h","user":{"assignedLicenses":[],"extensionAttributes":{},"id":"u1","userPrincipalName":"x"}}"#,
+            #"{"contentHash":"h","user":{"assignedLicenses":[],"businessPhones":null,"extensionAttributes":{},"id":"u1","userPrincipalName":"x"}}"#,
+            #"{"contentHash":"h","user":{\#(user.replacingOccurrences(of: #""extensionAttributes":{}"#, with: #""extensionAttributes":{"a":null}"#))}}"#,
+            #"{"contentHash":"h","user":{\#(user.replacingOccurrences(of: #""assignedLicenses":[]"#, with: #""assignedLicenses":[{"skuId":"s"}]"#))}}"#,
+            #"{"user":{\#(user)}}"#,
+            #"{"contentHash":5,"user":{\#(user)}}"#,
+        ]
+        for text in refused {
+            let payload = Data(text.utf8)
+            #expect(DirectoryUserObserved.read(payload) == nil, "\(text)")
+            #expect(throws: EventCodecError.self) {
+                try DomainEvent.decode(type: DirectoryUserObserved.eventType, schemaVersion: 1, payload: payload)
+            }
+        }
+        let lenient = [
+            #"{"contentHash":"h","runId":"r","user":{\#(user),"id":"u2"}}"#,
+            #"{"contentHash":"h","user":{\#(user)},"extra":[1,2.5]}"#,
+        ]
+        for text in lenient {
+            let payload = Data(text.utf8)
+            let expected = try EventCodec.decoder.decode(DirectoryUserObserved.self, from: payload)
+            #expect(try DomainEvent.decode(type: DirectoryUserObserved.eventType, schemaVersion: 1, payload: payload)
+                == .directoryUserObserved(expected))
+        }
+    }
+}
+
+extension DirectoryUserObserved {
+    fileprivate func encodePayloadForTest() throws -> Data { try EventCodec.encoder.encode(self) }
+}

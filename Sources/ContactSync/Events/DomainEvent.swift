@@ -157,7 +157,7 @@ public enum DomainEvent: Sendable, Hashable {
         func read<P: Decodable>(_ p: P.Type, _ current: Int) throws(EventCodecError) -> P {
             guard schemaVersion == current else { throw .unknownVersion(type: type, schemaVersion: schemaVersion) }
             do {
-                return try EventCodec.decoder.decode(P.self, from: payload)
+                return try EventCodec.sharedDecoder.decode(P.self, from: payload)
             } catch {
                 throw .unreadable(type: type, schemaVersion: schemaVersion, detail: String(describing: error))
             }
@@ -165,7 +165,12 @@ public enum DomainEvent: Sendable, Hashable {
         switch type {
         case SettingsChanged.eventType: return .settingsChanged(try read(SettingsChanged.self, SettingsChanged.schemaVersion))
         case LicenseCatalogObserved.eventType: return .licenseCatalogObserved(try read(LicenseCatalogObserved.self, LicenseCatalogObserved.schemaVersion))
-        case DirectoryUserObserved.eventType: return .directoryUserObserved(try read(DirectoryUserObserved.self, DirectoryUserObserved.schemaVersion))
+        case DirectoryUserObserved.eventType:
+            // The commonest payload of a replay and of loading stored users: read straight from its bytes when it can be.
+            if schemaVersion == DirectoryUserObserved.schemaVersion, let observed = DirectoryUserObserved.read(payload) {
+                return .directoryUserObserved(observed)
+            }
+            return .directoryUserObserved(try read(DirectoryUserObserved.self, DirectoryUserObserved.schemaVersion))
         case DirectoryUserRemoved.eventType: return .directoryUserRemoved(try read(DirectoryUserRemoved.self, DirectoryUserRemoved.schemaVersion))
         case GroupMembersObserved.eventType: return .groupMembersObserved(try read(GroupMembersObserved.self, GroupMembersObserved.schemaVersion))
         case DirectoryReadCompleted.eventType: return .directoryReadCompleted(try read(DirectoryReadCompleted.self, DirectoryReadCompleted.schemaVersion))

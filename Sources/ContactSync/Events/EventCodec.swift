@@ -18,6 +18,10 @@ public enum EventCodec {
         d.dateDecodingStrategy = .iso8601
         return d
     }
+
+    /// One `decoder` for every stored payload read: `JSONDecoder` may decode on several threads at once as long as
+    /// nobody changes its settings, and making one per event cost a replay several percent.
+    static let sharedDecoder = decoder
 }
 
 /// A stored event that this version of Rollcall cannot read.

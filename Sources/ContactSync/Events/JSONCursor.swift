@@ -1,6 +1,6 @@
-// A strict forward-only reader of JSON bytes, for the few answers read often enough that `JSONDecoder` shows in a
-// profile (Graph's user pages, Autotask's contact pages). It gives up (throws `GiveUp`) on anything it is not sure
-// to read as `JSONDecoder` would; its callers then hand the bytes to `JSONDecoder`.
+// A strict forward-only reader of JSON bytes, for what is read often enough that `JSONDecoder` shows in a profile:
+// Graph's user pages, Autotask's contact pages, stored user snapshots. It gives up (throws `GiveUp`) on anything it
+// is not sure to read as `JSONDecoder` would; its callers then hand the bytes to `JSONDecoder`.
 
 import Foundation
 
