@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "SyncEngine",
             dependencies: [
-                "EventLog", "ContactSync", "MicrosoftGraph", "Autotask", "ConnectWise",
+                "EventLog", "ContactSync", "MicrosoftGraph", "Autotask", "ConnectWise", "RollcallHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -4,7 +4,6 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
 /// A whole HTTP answer: status, headers and body.
 public struct HTTPAnswer: Sendable {
@@ -22,22 +21,15 @@ extension HTTPClient {
     ///
     /// This uses the client's event-loop-future API on purpose: its `async` `execute` starts an unstructured task
     /// per request (to register a cancel handler), which wakes a thread of Swift's global pool for each of a run's
-    /// thousands of PSA writes, whatever executor the run prefers.
+    /// thousands of PSA writes, whatever executor the run prefers. Called on one of `HTTPLoop`'s threads with
+    /// `HTTPLoop.client`, it sends through that thread's own client instead (see `HTTPLoop`).
     public func fetch(
         _ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: Data?, timeout: TimeAmount, maxBody: Int
     ) async throws -> HTTPAnswer {
         let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .bytes($0) })
-        // On one of this client's event-loop threads (a run that prefers it), answers come back on that thread, and so
-        // do connections the pool opens for it (a strict channel preference made the pool open new ones all the time).
-        let preference: EventLoopPreference
-        if let current = MultiThreadedEventLoopGroup.currentEventLoop, eventLoopGroup.makeIterator().contains(where: { $0 === current }) {
-            preference = .delegate(on: current)
-        } else {
-            preference = .indifferent
-        }
-        let task = execute(
-            request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBody),
-            eventLoop: preference, deadline: .now() + timeout)
+        let client = HTTPLoop.client(for: self)
+        let task = client.execute(
+            request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBody), deadline: .now() + timeout)
         let response = try await withTaskCancellationHandler {
             try await task.futureResult.get()
         } onCancel: {

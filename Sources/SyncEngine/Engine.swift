@@ -4,6 +4,7 @@ import ContactSync
 import EventLog
 import Foundation
 import Logging
+import RollcallHTTP
 
 /// Makes the connections a company's run talks to; the default builds real HTTP clients from rollcall.yaml.
 public protocol ConnectionProvider: Sendable {

@@ -7,6 +7,7 @@ import ContactSync
 import Foundation
 import Logging
 import MicrosoftGraph
+import RollcallHTTP
 
 /// Builds HTTP clients for Microsoft Graph and the PSA from the settings, and keeps them for the engine's life
 /// (so tokens, group look-ups and the PSA's communication types are read once, not once per run).
