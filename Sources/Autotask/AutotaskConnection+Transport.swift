@@ -249,9 +249,12 @@ extension AutotaskConnection {
     /// The path of a URL (`scheme://host/path?query` → `/path`), without Foundation's full URL parsing: every request
     /// needs it to find its endpoint's thread gate.
     static func path(of url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        guard let slash = rest.firstIndex(of: "/") else { return "/" }
-        return String(rest[slash...].prefix { $0 != "?" && $0 != "#" })
+        let bytes = url.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+              bytes[colon...].starts(with: "://".utf8) else { return url }
+        let host = bytes.index(colon, offsetBy: 3)
+        guard let slash = bytes[host...].firstIndex(of: UInt8(ascii: "/")) else { return "/" }
+        let end = bytes[slash...].firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.endIndex
+        return String(url[slash..<end])
     }
 }
