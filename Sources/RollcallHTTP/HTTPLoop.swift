@@ -42,6 +42,7 @@ public final class EventLoopExecutor: TaskExecutor {
         self.loop = loop
     }
 
+    /// Runs `job` on the loop's thread, after what is already queued there.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         loop.execute { [self] in

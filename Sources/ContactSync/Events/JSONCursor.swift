@@ -12,8 +12,11 @@ public struct JSONCursor {
         @inlinable public init() {}
     }
 
+    /// The first byte.
     public let base: UnsafePointer<UInt8>
+    /// How many bytes there are.
     public let count: Int
+    /// The offset of the next byte to read.
     public var index = 0
 
     /// A cursor at the start of `count` bytes from `base`.
@@ -35,6 +38,7 @@ public struct JSONCursor {
         }
     }
 
+    /// Moves past JSON whitespace.
     @inlinable
     public mutating func skipWhitespace() {
         while index < count {
@@ -53,6 +57,7 @@ public struct JSONCursor {
         return base[index]
     }
 
+    /// Consumes `byte` (after whitespace), or gives up.
     @inlinable
     public mutating func expect(_ byte: UInt8) throws {
         guard try peek() == byte else { throw GiveUp() }
@@ -66,6 +71,7 @@ public struct JSONCursor {
         return (try? literal("null")) != nil
     }
 
+    /// Consumes exactly `word`, or gives up.
     @inlinable
     public mutating func literal(_ word: StaticString) throws {
         let length = word.utf8CodeUnitCount
@@ -113,12 +119,14 @@ public struct JSONCursor {
         }
     }
 
+    /// A string or `null`.
     @inlinable
     public mutating func optionalString() throws -> String? {
         if takeNull() { return nil }
         return try string()
     }
 
+    /// `true`, `false` or `null`.
     @inlinable
     public mutating func optionalBool() throws -> Bool? {
         switch try peek() {
