@@ -342,14 +342,23 @@ extension Planner {
         guard let raw else { return nil }
         // A PSA field is one line of text: control characters (NUL, BEL, ESC, line breaks…) are never written.
         // Tabs and line breaks become spaces so that words stay apart.
-        let printable = raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        // Control characters (Unicode's Cc: U+0000–U+001F, U+007F–U+009F) are encoded in UTF-8 as bytes below 0x20,
+        // 0x7F, or 0xC2 0x80–0x9F: a value without those bytes needs no look at its scalars.
+        let mayHaveControl = raw.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }
+        let printable = mayHaveControl && raw.unicodeScalars.contains(where: Self.isControl)
             ? String(String.UnicodeScalarView(raw.unicodeScalars.compactMap { scalar -> Unicode.Scalar? in
-                guard scalar.properties.generalCategory == .control else { return scalar }
+                guard Self.isControl(scalar) else { return scalar }
                 return ["\t", "\n", "\r"].contains(scalar) ? " " : nil
             }))
             : raw
         guard !Scope.isBlank(printable) else { return nil }
         return Scope.trimmed(printable)
+    }
+
+    /// Unicode's control characters (general category Cc), by code point rather than a property look-up.
+    @inline(__always)
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// The PSA value of a synced field (the primary email for `email`).
