@@ -1,25 +1,14 @@
 // The fast user-page reader must read every page exactly as `JSONDecoder` reads it, or give up and leave it to it.
 
 import ContactSync
+import Emulators
 import Foundation
 @testable import MicrosoftGraph
 import Testing
 
-/// A small seeded generator, so a failing page can be made again from its seed.
-private struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random Graph-shaped JSON text: keys in any order, nulls, escapes of every kind, keys Rollcall does not read.
 private struct PageWriter {
-    var rng: Seeded
+    var rng: GraphSeededGenerator
 
     mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &rng) < percent }
 
@@ -144,7 +133,7 @@ struct UserPageReaderTests {
     func randomPagesMatchFoundation() throws {
         var readers = 0
         for seed in 0..<300 {
-            var writer = PageWriter(rng: Seeded(state: UInt64(seed)))
+            var writer = PageWriter(rng: GraphSeededGenerator(seed: UInt64(seed)))
             let text = writer.page(users: seed % 7)
             let expected = foundation(text)
             #expect(expected != nil, "JSONDecoder could not read page \(seed): \(text)")

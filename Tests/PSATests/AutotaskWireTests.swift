@@ -2,6 +2,7 @@
 
 @testable import Autotask
 import ContactSync
+import Emulators
 import Foundation
 import Testing
 
@@ -73,7 +74,7 @@ struct AutotaskItemIdTests {
                 next = page.pageDetails?.nextPageUrl
             }
         }
-        var rng = SystemRandomNumberGenerator()
+        var rng = GraphSeededGenerator(seed: 7)
         let texts = [#""Ann""#, "null", #""O\"Brien \\ \u00e9 \ud83d\ude00""#, #""  padded@x.example ""#, #""""#, #""Zoë""#]
         let extras = [#""userDefinedFields":[{"name":"x","value":null}]"#, #""impersonatorCreatorResourceID":-12"#,
                       #""externalID":1.5e3"#, #""isOptedOutFromBulkEmail":false"#, #""nested":{"a":[1,{"b":null}]}"#]

@@ -98,12 +98,14 @@ extension GraphTenant {
 }
 
 /// SplitMix64: a small, fast generator that gives the same sequence for the same seed on every platform.
-struct GraphSeededGenerator: RandomNumberGenerator {
+public struct GraphSeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// A generator whose sequence is fixed by `seed`.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next number of the sequence.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
