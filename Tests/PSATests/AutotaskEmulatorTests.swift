@@ -191,10 +191,15 @@ struct AutotaskEmulatorTests {
     func threadLimit() async throws {
         let harness = try await AutotaskHarness.start(sampleFixture())
         defer { Task { await harness.stop() } }
-        await harness.emulator.control.inject(Fault(.delay(seconds: 0.5), pathContains: "/Contacts/", count: 3))
+        await harness.emulator.control.inject(Fault(.delay(seconds: 2), pathContains: "/Contacts/", count: 3))
         let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for _ in 0..<3 { group.addTask { try await harness.raw("GET", "/ATServicesRest/V1.0/Contacts/30684047") } }
-            try await Task.sleep(for: .milliseconds(100))
+            // The fourth goes once all three are in flight (held 2 s by the delay), however slow the machine is.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(10)
+            while await harness.emulator.maxRequestsInFlight() < 3, clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let fourth = try await harness.raw("GET", "/ATServicesRest/V1.0/Contacts/30684047")
             var all = [fourth]
             for try await answer in group { all.append(answer) }
