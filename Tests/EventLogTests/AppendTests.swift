@@ -70,9 +70,10 @@ struct AppendTests {
     @Test("a payload that is not JSON is refused and nothing is written")
     func invalidPayload() async throws {
         let log = try TemporaryLog()
-        await #expect(throws: EventLogError.self) {
+        let error = await #expect(throws: EventLogError.self) {
             try await log.store.append([event("s"), event("s", payload: "not json {")])
         }
+        #expect(error?.kind == .invalidPayload)
         #expect(try await log.store.count() == 0)
     }
 

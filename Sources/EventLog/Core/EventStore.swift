@@ -183,11 +183,7 @@ public final class EventStore: Sendable {
                 payload: event.payload, causationId: event.causationId, correlationId: event.correlationId,
                 recordedAt: recordedAt)
             let hash = HashChain.hash(previous: previousHash, row: row)
-            insert.setUncheckedArguments([
-                row.position, row.eventId, row.stream, row.version, row.company, row.type, row.schemaVersion,
-                row.payload, row.causationId, row.correlationId, row.recordedAt, hash,
-            ])
-            try insert.execute()
+            try insertRow(insert, row, hash: hash, in: db)
             if db.changesCount == 0 {
                 skipped.append(event.eventId)
                 continue
@@ -200,6 +196,24 @@ public final class EventStore: Sendable {
         var touched: [String: Int64] = [:]
         for event in events { touched[event.stream] = versions[event.stream] }
         return AppendResult(appended: appended, skippedEventIds: skipped, streamVersions: touched)
+    }
+
+    /// Inserts one row (through `RawStep`: a first run appends hundreds of thousands of events).
+    private static func insertRow(_ insert: Statement, _ row: HashChain.Row, hash: Data, in db: Database) throws {
+        let step = RawStep(insert)
+        step.integer(1, row.position)
+        step.text(2, row.eventId)
+        step.text(3, row.stream)
+        step.integer(4, row.version)
+        step.text(5, row.company)
+        step.text(6, row.type)
+        step.integer(7, row.schemaVersion)
+        step.blob(8, row.payload)
+        step.text(9, row.causationId)
+        step.text(10, row.correlationId)
+        step.integer(11, row.recordedAt)
+        step.blob(12, hash)
+        try step.run(in: db)
     }
 
     private static func eventExists(_ eventId: String, in db: Database) throws -> Bool {

@@ -43,7 +43,7 @@ public struct ProjectionWriter: ~Copyable {
 
     /// Prepares a statement to run many times with different values (one row each, say).
     public func prepare(_ sql: String) throws -> ProjectionStatement {
-        ProjectionStatement(statement: try db.makeStatement(sql: sql))
+        ProjectionStatement(statement: try db.makeStatement(sql: sql), db: db)
     }
 
     /// Runs a query and hands each row to `body`, one at a time.
@@ -66,10 +66,28 @@ public struct ProjectionWriter: ~Copyable {
 /// A prepared statement of a projection's writer.
 public struct ProjectionStatement {
     let statement: Statement
+    let db: Database
 
-    /// Runs the statement once with these values.
+    /// Runs the statement once with these values (bound through SQLite's C API: a save can write hundreds of
+    /// thousands of rows).
     public func execute(_ values: [ProjectionValue]) throws {
-        try statement.execute(arguments: StatementArguments(values.map(\.databaseValue)))
+        let step = RawStep(statement)
+        guard values.count == step.parameterCount else {
+            throw DatabaseError(
+                resultCode: .SQLITE_MISUSE,
+                message: "\(values.count) values for \(step.parameterCount) parameters", sql: statement.sql)
+        }
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            switch value {
+            case .null: step.null(index)
+            case .integer(let number): step.integer(index, number)
+            case .real(let number): step.real(index, number)
+            case .text(let text): step.text(index, text)
+            case .blob(let data): step.blob(index, data)
+            }
+        }
+        try step.run(in: db)
     }
 }
 
