@@ -108,7 +108,7 @@ struct AutotaskItemIdTests {
         // Shapes JSONDecoder refuses, or reads leniently: the reader leaves them all to it.
         for text in [#"{"items":[{"id":"5"}]}"#, #"{"items":[{"firstName":"no id"}]}"#, #"{"items":[{"id":5,"phone":7}]}"#,
                      #"{"items":[{"id":5,"lastModifiedDate":5}]}"#, #"{"items":[{"id":5.0}]}"#, #"{"items":null}"#,
-                     #"{"items":[{"id":5,"id":6}]}"#, #"{"items":[]} x"#, #"{"items":[{"id":5,"isActive":"1"}]}"#] {
+                     #"{"items":[{"id":5,"id":6}]}"#, #"{"items":[{"id":12345678901234567890}]}"#, #"{"items":[]} x"#, #"{"items":[{"id":5,"isActive":"1"}]}"#] {
             #expect(ATPage<ATContact>.read(Data(text.utf8)) == nil, "\(text)")
         }
     }

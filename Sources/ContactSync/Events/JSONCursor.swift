@@ -262,6 +262,8 @@ public struct JSONCursor {
         let start = index
         var value = 0
         while index < count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(base[index]) {
+            // More than 18 digits may not fit an Int: give up before it can overflow.
+            guard index - start < 18 else { throw GiveUp() }
             value = value * 10 + Int(base[index] - UInt8(ascii: "0"))
             index += 1
         }
