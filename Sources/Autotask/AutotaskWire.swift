@@ -92,36 +92,14 @@ struct ATItemId: Decodable {
     /// The id of the answer Autotask sends to every create and update, `{"itemId":N}` (whitespace allowed around the
     /// tokens), read without `JSONDecoder`; `nil` for any other body, which is then decoded in full.
     static func plain(_ data: Data) -> Int? {
-        data.withUnsafeBytes { raw -> Int? in
-            var i = 0
-            func space() { while i < raw.count, [0x20, 0x09, 0x0A, 0x0D].contains(raw[i]) { i += 1 } }
-            func take(_ text: StaticString) -> Bool {
-                let n = text.utf8CodeUnitCount
-                guard raw.count - i >= n else { return false }
-                for k in 0..<n where raw[i + k] != text.utf8Start[k] { return false }
-                i += n
-                return true
+        JSONCursor.read(data) { cursor in
+            var id: Int?
+            try cursor.object { cursor, key in
+                guard key == "itemId", id == nil else { throw JSONCursor.GiveUp() }
+                id = try cursor.integer()
             }
-            space()
-            guard take("{") else { return nil }
-            space()
-            guard take("\"itemId\"") else { return nil }
-            space()
-            guard take(":") else { return nil }
-            space()
-            let negative = take("-")
-            var value = 0
-            var digits = 0
-            while i < raw.count, (0x30...0x39).contains(raw[i]), digits < 18 {
-                value = value * 10 + Int(raw[i] - 0x30)
-                digits += 1
-                i += 1
-            }
-            guard digits > 0, !(digits > 1 && raw[i - digits] == 0x30) else { return nil }
-            space()
-            guard take("}") else { return nil }
-            space()
-            return i == raw.count ? (negative ? -value : value) : nil
+            guard let id else { throw JSONCursor.GiveUp() }
+            return id
         }
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 import Testing
 
 @Suite("Autotask wire details")
-struct AutotaskItemIdTests {
+struct AutotaskWireTests {
     @Test("the usual answers are read as JSONDecoder reads them; anything else is left to JSONDecoder")
     func plainAnswers() throws {
         let read: [(String, Int)] = [
