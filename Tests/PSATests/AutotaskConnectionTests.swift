@@ -265,21 +265,21 @@ struct AutotaskConnectionTests {
 
     @Test("a slow answer past the timeout leaves a create in doubt, unsent again, while a read is retried")
     func timeouts() async throws {
-        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 1), timeout: .milliseconds(400))
+        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 1), timeout: .seconds(1))
         defer { Task { await harness.stop() } }
         let path = "/Companies/\(company)/Contacts"
-        await harness.emulator.control.inject(Fault(.delay(seconds: 1.2), pathContains: path))
+        await harness.emulator.control.inject(Fault(.delay(seconds: 3), pathContains: path))
         let new = NewContact(fields: ContactFields(firstName: "Slow", lastName: "Answer", email: "slow@contoso.example"), siteId: nil)
         let error = await #expect(throws: PSAError.self) { try await harness.connection.write(.create(new), companyId: company, current: nil) }
         #expect(error?.kind == .transport && error?.retryable == true)
         #expect(await harness.emulator.control.requestCounts()["POST /ATServicesRest/V1.0\(path)"] == 1)
         // The slow create did land: the engine resolves it by email lookup, which finds exactly one contact.
-        for _ in 0..<100 where await harness.emulator.contacts(companyId: company).count < 2 {
+        for _ in 0..<250 where await harness.emulator.contacts(companyId: company).count < 2 {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(try await harness.connection.contacts(companyId: company, email: "slow@contoso.example").count == 1)
 
-        await harness.emulator.control.inject(Fault(.delay(seconds: 1.2), pathContains: "/Contacts/30000001"))
+        await harness.emulator.control.inject(Fault(.delay(seconds: 3), pathContains: "/Contacts/30000001"))
         #expect(try await harness.connection.contact(companyId: company, id: 30_000_001) != nil)
         // The slow read and at least one retry (on a loaded machine a retry may time out too; retries stay bounded).
         let reads = await harness.emulator.control.requestCounts()["GET /ATServicesRest/V1.0/Contacts/30000001"] ?? 0
