@@ -233,6 +233,7 @@ extension AutotaskConnection {
 
     /// Failures that happen before a byte of the request left: connecting, TLS, waiting for a pooled connection.
     private static func isBeforeSending(_ error: any Error) -> Bool {
+        if let fetch = error as? HTTPFetchError { return fetch.beforeSending }
         if let http = error as? HTTPClientError {
             return [.connectTimeout, .tlsHandshakeTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout,
                     .getConnectionFromPoolTimeout, .invalidURL, .emptyHost, .emptyScheme].contains(http)

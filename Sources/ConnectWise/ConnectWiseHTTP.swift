@@ -144,6 +144,7 @@ struct CWTransport: Sendable {
 
     /// True when the request cannot have reached the server (no connection was made).
     static func failedBeforeSending(_ error: any Error) -> Bool {
+        if let error = error as? HTTPFetchError { return error.beforeSending }
         if let error = error as? HTTPClientError {
             return error == .connectTimeout || error == .alreadyShutdown
         }
@@ -154,6 +155,7 @@ struct CWTransport: Sendable {
 
     /// A short name for a network error, without URLs or credentials.
     static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPFetchError { return error.message }
         if let error = error as? HTTPClientError { return "\(error)" }
         return String(describing: type(of: error))
     }

@@ -26,16 +26,6 @@ extension HTTPClient {
     public func fetch(
         _ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: Data?, timeout: TimeAmount, maxBody: Int
     ) async throws -> HTTPAnswer {
-        let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .bytes($0) })
-        let client = HTTPLoop.client(for: self)
-        let task = client.execute(
-            request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBody), deadline: .now() + timeout)
-        let response = try await withTaskCancellationHandler {
-            try await task.futureResult.get()
-        } onCancel: {
-            task.cancel()
-        }
-        let body = response.body.map { Data($0.readableBytesView) } ?? Data()
-        return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: body)
+        try await HTTPTransport.fetch(method, url, headers: headers, body: body, timeout: timeout, maxBody: maxBody)
     }
 }

@@ -1,0 +1,405 @@
+// Rollcall's own HTTP/1.1 client: keep-alive connections owned by one event loop each, a request written as one
+// flush, the answer collected whole. Every Graph, Autotask and ConnectWise request goes through it.
+
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOHTTPCompression
+import NIOPosix
+import NIOSSL
+
+/// Why an HTTP exchange failed before a whole answer came back.
+public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong.
+    public enum Kind: String, Sendable {
+        /// The URL cannot be requested (not http/https, bad port, unescaped bytes).
+        case invalidURL
+        /// No connection could be made (refused, unreachable, name not found, connect timeout).
+        case connectFailed
+        /// The TLS handshake failed (certificate, protocol).
+        case tlsFailed
+        /// No whole answer came back within the request's timeout.
+        case timedOut
+        /// The server closed the connection, or it broke, before the answer was whole.
+        case connectionClosed
+        /// The answer's body was larger than the request allows.
+        case bodyTooLarge
+    }
+
+    /// What went wrong.
+    public let kind: Kind
+    /// A sentence for logs and operators: no headers, bodies or credentials.
+    public let message: String
+
+    /// An error of `kind` saying `message`.
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    /// True when no byte of the request can have reached the server, so even a create may be sent again.
+    public var beforeSending: Bool {
+        kind == .invalidURL || kind == .connectFailed || kind == .tlsFailed
+    }
+
+    /// The message.
+    public var description: String { message }
+}
+
+/// Rollcall's outgoing HTTP/1.1 connections: on each of `HTTPLoop`'s threads, a pool of keep-alive connections per
+/// server that only that thread touches. A request is written with one flush (head and body in one `writev`), and the
+/// answer's body is collected up to a limit.
+enum HTTPTransport {
+    /// One pool per event loop of `HTTPLoop.group`.
+    static let pools: [ConnectionPool] = HTTPLoop.group.makeIterator().map { ConnectionPool(loop: $0) }
+    /// Each pool by its event loop.
+    static let poolOfLoop: [ObjectIdentifier: ConnectionPool] = Dictionary(
+        uniqueKeysWithValues: pools.map { (ObjectIdentifier($0.loop), $0) })
+
+    /// The pool of the calling thread's loop; off the group's threads, always the same pool for one server, so that
+    /// callers there share its connections.
+    static func pool(for endpoint: HTTPEndpoint) -> ConnectionPool {
+        if let loop = MultiThreadedEventLoopGroup.currentEventLoop, let pool = poolOfLoop[ObjectIdentifier(loop)] {
+            return pool
+        }
+        var hasher = Hasher()
+        hasher.combine(endpoint)
+        return pools[Int(UInt(bitPattern: hasher.finalize()) % UInt(pools.count))]
+    }
+
+    /// Sends one request and returns its whole answer; see `HTTPClient.fetch`.
+    static func fetch(
+        _ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: Data?, timeout: TimeAmount, maxBody: Int
+    ) async throws -> HTTPAnswer {
+        let target = try HTTPTarget(url)
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: target.requestTarget, headers: headers)
+        if !head.headers.contains(name: "Host") {
+            head.headers.add(name: "Host", value: target.authority)
+        }
+        if let body {
+            head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        } else if method == .POST || method == .PUT || method == .PATCH {
+            head.headers.replaceOrAdd(name: "Content-Length", value: "0")
+        }
+        let pool = pool(for: target.endpoint)
+        let loop = pool.loop
+        let exchange = Exchange(
+            endpoint: target.endpoint, head: head, body: body.map { ByteBuffer(bytes: $0) }, maxBody: maxBody,
+            deadline: .now() + timeout, promise: loop.makePromise(of: HTTPAnswer.self))
+        if loop.inEventLoop {
+            pool.start(exchange)
+        } else {
+            loop.execute { pool.start(exchange) }
+        }
+        return try await withTaskCancellationHandler {
+            try await exchange.promise.futureResult.get()
+        } onCancel: {
+            loop.execute { exchange.fail(CancellationError()) }
+        }
+    }
+}
+
+/// One request and its answer as it arrives. Its mutable state is only touched on its pool's event loop.
+final class Exchange: @unchecked Sendable {
+    let endpoint: HTTPEndpoint
+    let head: HTTPRequestHead
+    let body: ByteBuffer?
+    let maxBody: Int
+    let deadline: NIODeadline
+    let promise: EventLoopPromise<HTTPAnswer>
+    private var finished = false
+    private var timeout: Scheduled<Void>?
+    /// The connection carrying the exchange, once it has one.
+    var connection: ConnectionHandler?
+    var answerHead: HTTPResponseHead?
+    var answerBody: ByteBuffer?
+
+    init(
+        endpoint: HTTPEndpoint, head: HTTPRequestHead, body: ByteBuffer?, maxBody: Int, deadline: NIODeadline,
+        promise: EventLoopPromise<HTTPAnswer>
+    ) {
+        self.endpoint = endpoint
+        self.head = head
+        self.body = body
+        self.maxBody = maxBody
+        self.deadline = deadline
+        self.promise = promise
+    }
+
+    /// True once the exchange succeeded or failed.
+    var isFinished: Bool { finished }
+
+    /// Arms the deadline: when it passes first, the exchange fails and its connection is closed.
+    func armTimeout(on loop: any EventLoop) {
+        timeout = loop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: deadline) { [self] in
+            fail(HTTPFetchError(.timedOut, "no whole answer from \(endpoint.host):\(endpoint.port) in time"))
+        }
+    }
+
+    /// Completes with the answer collected so far.
+    func succeed() {
+        guard !finished else { return }
+        finished = true
+        timeout?.cancel()
+        connection = nil
+        let body = answerBody.map { Data($0.readableBytesView) } ?? Data()
+        promise.succeed(HTTPAnswer(
+            status: Int(answerHead?.status.code ?? 0), headers: answerHead?.headers ?? [:], body: body))
+    }
+
+    /// Fails with `error`; a connection still carrying the exchange is closed, as its answer is cut short.
+    func fail(_ error: any Error) {
+        guard !finished else { return }
+        finished = true
+        timeout?.cancel()
+        let connection = connection
+        self.connection = nil
+        connection?.abandon(self)
+        promise.fail(error)
+    }
+}
+
+/// The idle keep-alive connections of one event loop, per server. Only touched on `loop`.
+final class ConnectionPool: @unchecked Sendable {
+    /// The loop every connection of the pool lives on.
+    let loop: any EventLoop
+    private var idle: [HTTPEndpoint: [ConnectionHandler]] = [:]
+    /// Idle connections kept per server; more are closed.
+    private static let keptPerEndpoint = 8
+    /// A connection idle longer than this is closed rather than reused (servers drop idle connections too).
+    private static let idleLimit = TimeAmount.seconds(50)
+
+    init(loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    /// Sends `exchange` on an idle connection to its server, or on a new one.
+    func start(_ exchange: Exchange) {
+        guard !exchange.isFinished else { return }
+        exchange.armTimeout(on: loop)
+        if let connection = takeIdle(exchange.endpoint) {
+            connection.send(exchange)
+            return
+        }
+        connect(exchange.endpoint, within: exchange.deadline).assumeIsolatedUnsafeUnchecked().whenComplete { result in
+            switch result {
+            case .success(let connection):
+                if exchange.isFinished {
+                    self.release(connection)
+                } else {
+                    connection.send(exchange)
+                }
+            case .failure(let error):
+                exchange.fail(Self.connectError(error, exchange.endpoint))
+            }
+        }
+    }
+
+    /// Takes back a connection whose exchange is complete, to be reused.
+    func release(_ connection: ConnectionHandler) {
+        guard connection.isActive else { return }
+        var list = idle[connection.endpoint, default: []]
+        guard list.count < Self.keptPerEndpoint else {
+            connection.close()
+            return
+        }
+        connection.idleSince = .now()
+        list.append(connection)
+        idle[connection.endpoint] = list
+    }
+
+    /// Forgets a connection that closed.
+    func forget(_ connection: ConnectionHandler) {
+        guard var list = idle[connection.endpoint], let index = list.firstIndex(where: { $0 === connection }) else { return }
+        list.remove(at: index)
+        idle[connection.endpoint] = list
+    }
+
+    private func takeIdle(_ endpoint: HTTPEndpoint) -> ConnectionHandler? {
+        guard var list = idle[endpoint], !list.isEmpty else { return nil }
+        let oldest = NIODeadline.now() - Self.idleLimit
+        var found: ConnectionHandler?
+        while let last = list.popLast() {
+            if last.isActive && last.idleSince > oldest {
+                found = last
+                break
+            }
+            last.close()
+        }
+        idle[endpoint] = list
+        return found
+    }
+
+    private func connect(_ endpoint: HTTPEndpoint, within deadline: NIODeadline) -> EventLoopFuture<ConnectionHandler> {
+        let tls: NIOSSLContext?
+        if endpoint.secure {
+            do {
+                tls = try TLS.context.get()
+            } catch {
+                return loop.makeFailedFuture(error)
+            }
+        } else {
+            tls = nil
+        }
+        let remaining = max(deadline - .now(), .milliseconds(1))
+        let bootstrap = ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(remaining)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        let name = TLS.isAddress(endpoint.host) ? nil : endpoint.host
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: name))
+                    }
+                    try pipeline.addHTTPClientHandlers()
+                    try pipeline.addHandler(NIOHTTPResponseDecompressor(limit: .ratio(25)))
+                    try pipeline.addHandler(ConnectionHandler(endpoint: endpoint, pool: self))
+                }
+            }
+        return bootstrap.connect(host: endpoint.host, port: endpoint.port).flatMapThrowing { channel in
+            try channel.pipeline.syncOperations.handler(type: ConnectionHandler.self)
+        }
+    }
+
+    private static func connectError(_ error: any Error, _ endpoint: HTTPEndpoint) -> any Error {
+        if let error = error as? HTTPFetchError { return error }
+        if error is NIOSSLError {
+            return HTTPFetchError(.tlsFailed, "TLS with \(endpoint.host):\(endpoint.port) failed: \(error)")
+        }
+        return HTTPFetchError(.connectFailed, "could not connect to \(endpoint.host):\(endpoint.port): \(brief(error))")
+    }
+
+    /// A short, credential-free description of a network error.
+    static func brief(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError {
+            if let first = error.connectionErrors.first { return brief(first.error) }
+            if let dns = error.dnsAAAAError ?? error.dnsAError { return "name not found (\(dns))" }
+            return "no address to connect to"
+        }
+        if let error = error as? IOError { return error.description }
+        if let error = error as? ChannelError, case .connectTimeout = error { return "connect timed out" }
+        return String(String(describing: error).prefix(160))
+    }
+}
+
+/// The TLS configuration every `https` connection shares: the system's trust roots and full verification.
+private enum TLS {
+    static let context: Result<NIOSSLContext, any Error> = Result {
+        try NIOSSLContext(configuration: .makeClientConfiguration())
+    }
+
+    /// True for an IPv4 or IPv6 literal, which must not be sent as the TLS server name.
+    static func isAddress(_ host: String) -> Bool {
+        host.contains(":") || host.utf8.allSatisfy { $0 == UInt8(ascii: ".") || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+    }
+}
+
+/// The last handler of a connection's pipeline: writes an exchange's request and collects its answer.
+final class ConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let endpoint: HTTPEndpoint
+    private unowned let pool: ConnectionPool
+    private var context: ChannelHandlerContext?
+    private var current: Exchange?
+    /// When the connection last became idle.
+    var idleSince = NIODeadline.now()
+
+    init(endpoint: HTTPEndpoint, pool: ConnectionPool) {
+        self.endpoint = endpoint
+        self.pool = pool
+    }
+
+    /// True while the connection is open.
+    var isActive: Bool { context?.channel.isActive ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Writes `exchange`'s request, head and body in one flush.
+    func send(_ exchange: Exchange) {
+        guard let context else {
+            exchange.fail(HTTPFetchError(.connectionClosed, "the connection to \(endpoint.host):\(endpoint.port) closed before the request was sent"))
+            return
+        }
+        current = exchange
+        exchange.connection = self
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        if let body = exchange.body {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let exchange = current else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            exchange.answerHead = head
+        case .body(var part):
+            let had = exchange.answerBody?.readableBytes ?? 0
+            guard had + part.readableBytes <= exchange.maxBody else {
+                exchange.fail(HTTPFetchError(
+                    .bodyTooLarge, "the answer from \(endpoint.host):\(endpoint.port) is larger than \(exchange.maxBody) bytes"))
+                return
+            }
+            if exchange.answerBody == nil {
+                exchange.answerBody = part
+            } else {
+                exchange.answerBody!.writeBuffer(&part)
+            }
+        case .end:
+            current = nil
+            if exchange.answerHead?.isKeepAlive == true {
+                pool.release(self)
+            } else {
+                context.close(promise: nil)
+            }
+            exchange.succeed()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pool.forget(self)
+        if let exchange = current {
+            current = nil
+            exchange.connection = nil
+            exchange.fail(HTTPFetchError(
+                .connectionClosed, "the connection to \(endpoint.host):\(endpoint.port) closed before the whole answer came"))
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let exchange = current {
+            current = nil
+            exchange.connection = nil
+            if let tls = error as? NIOSSLError, case .handshakeFailed = tls {
+                exchange.fail(HTTPFetchError(.tlsFailed, "TLS with \(endpoint.host):\(endpoint.port) failed: \(tls)"))
+            } else {
+                exchange.fail(HTTPFetchError(
+                    .connectionClosed, "the connection to \(endpoint.host):\(endpoint.port) broke: \(ConnectionPool.brief(error))"))
+            }
+        }
+        context.close(promise: nil)
+    }
+
+    /// Drops `exchange` (failed or cancelled) and closes the connection, whose answer would arrive cut short.
+    func abandon(_ exchange: Exchange) {
+        guard current === exchange else { return }
+        current = nil
+        close()
+    }
+
+    /// Closes the connection.
+    func close() {
+        context?.close(promise: nil)
+    }
+}
