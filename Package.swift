@@ -49,7 +49,6 @@ let package = Package(
         .target(
             name: "RollcallHTTP",
             dependencies: [
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -62,7 +61,6 @@ let package = Package(
             name: "MicrosoftGraph",
             dependencies: [
                 "ContactSync", "RollcallHTTP",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -71,7 +69,6 @@ let package = Package(
             name: "Autotask",
             dependencies: [
                 "ContactSync", "RollcallHTTP",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -80,7 +77,6 @@ let package = Package(
             name: "ConnectWise",
             dependencies: [
                 "ContactSync", "RollcallHTTP",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -93,7 +89,6 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -141,8 +136,20 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "MicrosoftGraphTests", dependencies: ["MicrosoftGraph", "Emulators", "ContactSync"]),
-        .testTarget(name: "PSATests", dependencies: ["Autotask", "ConnectWise", "Emulators", "ContactSync"]),
+        .testTarget(
+            name: "MicrosoftGraphTests",
+            dependencies: [
+                "MicrosoftGraph", "Emulators", "ContactSync",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "PSATests",
+            dependencies: [
+                "Autotask", "ConnectWise", "Emulators", "ContactSync",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(
             name: "SyncEngineTests",
             dependencies: [

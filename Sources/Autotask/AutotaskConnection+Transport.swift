@@ -1,6 +1,5 @@
 // Sending one Autotask request: zone, budget, thread gate, retries with backoff, and errors an MSP can act on.
 
-import AsyncHTTPClient
 import ContactSync
 import Foundation
 import Logging
@@ -173,7 +172,7 @@ extension AutotaskConnection {
         let outcome: Outcome
         do {
             let timeout = configuration.requestTimeout.components
-            let answer = try await httpClient.fetch(
+            let answer = try await HTTPTransport.fetch(
                 .init(rawValue: method), url, headers: headers, body: body,
                 timeout: .seconds(timeout.seconds) + .nanoseconds(timeout.attoseconds / 1_000_000_000), maxBody: 64 * 1024 * 1024)
             let retryAfter = answer.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
@@ -233,14 +232,7 @@ extension AutotaskConnection {
 
     /// Failures that happen before a byte of the request left: connecting, TLS, waiting for a pooled connection.
     private static func isBeforeSending(_ error: any Error) -> Bool {
-        if let fetch = error as? HTTPFetchError { return fetch.beforeSending }
-        if let http = error as? HTTPClientError {
-            return [.connectTimeout, .tlsHandshakeTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout,
-                    .getConnectionFromPoolTimeout, .invalidURL, .emptyHost, .emptyScheme].contains(http)
-        }
-        let name = String(reflecting: type(of: error))
-        let text = String(describing: error).lowercased()
-        return name.contains("NIOConnectionError") || text.contains("connection refused") || text.contains("connectionrefused")
+        (error as? HTTPFetchError)?.beforeSending ?? false
     }
 
     private static func brief(_ error: any Error) -> String {

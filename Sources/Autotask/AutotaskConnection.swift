@@ -1,6 +1,5 @@
 // Autotask PSA REST behind the engine's PSAConnection: contacts, locations, field lengths and company-child writes.
 
-import AsyncHTTPClient
 import ContactSync
 import Foundation
 import Logging
@@ -15,17 +14,15 @@ public final class AutotaskConnection: PSAConnection {
     /// The hourly budget this connection spends; the engine calls `beginRun()` at the start of each run.
     public let budget: AutotaskBudget
     let configuration: AutotaskConfiguration
-    let httpClient: HTTPClient
     let logger: Logger
     let gates = EndpointGates(limit: 3)
     let session = AutotaskSession()
 
     /// Makes a connection; nothing is sent until the first call. `budget` defaults to one with the configured margin.
     public init(
-        configuration: AutotaskConfiguration, httpClient: HTTPClient, logger: Logger, budget: AutotaskBudget? = nil
+        configuration: AutotaskConfiguration, logger: Logger, budget: AutotaskBudget? = nil
     ) {
         self.configuration = configuration
-        self.httpClient = httpClient
         self.logger = logger
         self.budget = budget ?? AutotaskBudget(safetyMargin: configuration.budgetSafetyMargin)
     }

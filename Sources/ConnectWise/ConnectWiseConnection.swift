@@ -1,6 +1,5 @@
 // ConnectWise PSA behind the engine's PSAConnection: contacts of one company, their sites, types, and writes.
 
-import AsyncHTTPClient
 import ContactSync
 import Foundation
 import Logging
@@ -18,10 +17,10 @@ public final class ConnectWiseConnection: PSAConnection {
     private let logger: Logger
 
     /// Makes a connection; it sends nothing until asked.
-    public init(configuration: ConnectWiseConfiguration, httpClient: HTTPClient, logger: Logger) {
+    public init(configuration: ConnectWiseConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.transport = CWTransport(configuration: configuration, httpClient: httpClient, logger: logger, counter: CWCounter())
+        self.transport = CWTransport(configuration: configuration, logger: logger, counter: CWCounter())
     }
 
     // MARK: Reads

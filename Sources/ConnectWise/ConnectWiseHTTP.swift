@@ -1,6 +1,5 @@
 // Sending one ConnectWise request: headers, bounded retries with backoff, and errors an MSP technician can act on.
 
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -31,7 +30,6 @@ actor CWCounter {
 /// The HTTP side of a ConnectWise connection.
 struct CWTransport: Sendable {
     let configuration: ConnectWiseConfiguration
-    let httpClient: HTTPClient
     let logger: Logger
     let counter: CWCounter
 
@@ -52,7 +50,7 @@ struct CWTransport: Sendable {
             await counter.increment()
             let response: CWResponse
             do {
-                let answer = try await httpClient.fetch(
+                let answer = try await HTTPTransport.fetch(
                     method, url, headers: headers, body: body,
                     timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), maxBody: 256 * 1024 * 1024)
                 response = CWResponse(status: answer.status, headers: answer.headers, body: answer.body)
@@ -144,19 +142,12 @@ struct CWTransport: Sendable {
 
     /// True when the request cannot have reached the server (no connection was made).
     static func failedBeforeSending(_ error: any Error) -> Bool {
-        if let error = error as? HTTPFetchError { return error.beforeSending }
-        if let error = error as? HTTPClientError {
-            return error == .connectTimeout || error == .alreadyShutdown
-        }
-        let name = String(describing: type(of: error))
-        return name.contains("NIOConnectionError") || name.contains("ConnectionRefused")
-            || String(describing: error).contains("connectionRefused") || String(describing: error).contains("Connection refused")
+        (error as? HTTPFetchError)?.beforeSending ?? false
     }
 
     /// A short name for a network error, without URLs or credentials.
     static func describe(_ error: any Error) -> String {
         if let error = error as? HTTPFetchError { return error.message }
-        if let error = error as? HTTPClientError { return "\(error)" }
         return String(describing: type(of: error))
     }
 }

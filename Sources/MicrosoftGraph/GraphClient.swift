@@ -1,6 +1,5 @@
 // The Microsoft Graph client for one tenant: client-credentials token, throttled HTTP with retries, typed errors.
 
-import AsyncHTTPClient
 import ContactSync
 import Foundation
 import Logging
@@ -15,7 +14,6 @@ import RollcallHTTP
 /// returns part of a list as if it were whole.
 public actor GraphClient: DirectorySource {
     let configuration: GraphConfiguration
-    let httpClient: HTTPClient
     let logger: Logger
     private var token: (value: String, refreshAt: Date)?
     /// The token request in flight, so concurrent reads share one.
@@ -24,10 +22,9 @@ public actor GraphClient: DirectorySource {
     /// Groups already resolved, by the name or id a filter used, so later rounds skip the lookup.
     var resolvedGroups: [String: (id: String, displayName: String)] = [:]
 
-    /// Makes a client; `httpClient` stays the caller's to shut down (`HTTPClient.shared` needs none).
-    public init(configuration: GraphConfiguration, httpClient: HTTPClient = .shared, logger: Logger) {
+    /// Makes a client; it sends nothing until asked.
+    public init(configuration: GraphConfiguration, logger: Logger) {
         self.configuration = configuration
-        self.httpClient = httpClient
         var logger = logger
         logger[metadataKey: "company"] = "\(configuration.companyName)"
         logger[metadataKey: "tenant"] = "\(configuration.tenant)"
@@ -186,7 +183,7 @@ public actor GraphClient: DirectorySource {
             requests += 1
             let failure: (reason: String, delay: Double, error: DirectoryError)
             do {
-                let response = try await httpClient.fetch(
+                let response = try await HTTPTransport.fetch(
                     method, url, headers: fields, body: body.map { Data($0.utf8) },
                     timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), maxBody: 256 * 1024 * 1024)
                 let status = response.status

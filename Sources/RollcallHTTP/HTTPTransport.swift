@@ -46,10 +46,11 @@ public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Rollcall's outgoing HTTP/1.1 connections: on each of `HTTPLoop`'s threads, a pool of keep-alive connections per
-/// server that only that thread touches. A request is written with one flush (head and body in one `writev`), and the
-/// answer's body is collected up to a limit.
-enum HTTPTransport {
+/// Rollcall's outgoing HTTP/1.1: on each of `HTTPLoop`'s threads, a pool of keep-alive connections per server that
+/// only that thread touches. A request is written with one flush (head and body in one `writev`), and the answer's
+/// body is collected whole, up to a limit. Answers are asked for and read with gzip or deflate; `https` verifies the
+/// server's certificate against the system's trust roots.
+public enum HTTPTransport {
     /// One pool per event loop of `HTTPLoop.group`.
     static let pools: [ConnectionPool] = HTTPLoop.group.makeIterator().map { ConnectionPool(loop: $0) }
     /// Each pool by its event loop.
@@ -67,8 +68,12 @@ enum HTTPTransport {
         return pools[Int(UInt(bitPattern: hasher.finalize()) % UInt(pools.count))]
     }
 
-    /// Sends one request and returns its whole answer; see `HTTPClient.fetch`.
-    static func fetch(
+    /// Sends one request and collects its whole answer within `timeout` (a body over `maxBody` bytes fails it);
+    /// cancelling the calling task ends the exchange. Failures are `HTTPFetchError`s, or `CancellationError`.
+    ///
+    /// Called on one of `HTTPLoop`'s threads (a run prefers one), the exchange stays on that thread: its connection,
+    /// its answer, and the task it resumes.
+    public static func fetch(
         _ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: Data?, timeout: TimeAmount, maxBody: Int
     ) async throws -> HTTPAnswer {
         let target = try HTTPTarget(url)

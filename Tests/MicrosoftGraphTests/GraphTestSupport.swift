@@ -103,7 +103,7 @@ struct GraphHarness {
         let configuration = GraphConfiguration(
             loginURL: host.baseURL, graphURL: host.baseURL, tenant: tenant, clientId: clientId, clientSecret: secret,
             companyName: company, maxRetries: maxRetries, retryBaseDelay: 0.005, maxRetryDelay: 0.2, requestTimeout: 10)
-        return GraphClient(configuration: configuration, httpClient: .shared, logger: logs.logger())
+        return GraphClient(configuration: configuration, logger: logs.logger())
     }
 
     func stop() async { await host.stop() }

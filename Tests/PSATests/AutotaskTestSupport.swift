@@ -34,7 +34,7 @@ struct AutotaskHarness {
             retryBaseDelay: .milliseconds(2), requestTimeout: timeout, budgetSafetyMargin: budgetMargin)
         let log = AutotaskLogRecorder()
         let logger = Logger(label: "test.autotask") { _ in AutotaskLogHandler(recorder: log) }
-        let connection = AutotaskConnection(configuration: configuration, httpClient: .shared, logger: logger)
+        let connection = AutotaskConnection(configuration: configuration, logger: logger)
         return AutotaskHarness(emulator: emulator, host: host, connection: connection, log: log)
     }
 

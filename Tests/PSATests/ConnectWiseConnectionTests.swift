@@ -232,7 +232,7 @@ struct ConnectWiseConnectionTests {
             configuration: ConnectWiseConfiguration(
                 baseURL: host.baseURL + ConnectWiseEmulator.apiRoot, company: credentials.company, publicKey: credentials.publicKey,
                 privateKey: credentials.privateKey, clientId: "x", maxRetries: 2, retryBaseDelay: 0.001, requestTimeout: 0.3),
-            httpClient: .shared, logger: Logger(label: "test.connectwise"))
+            logger: Logger(label: "test.connectwise"))
         let error = await #expect(throws: PSAError.self) {
             try await connection.write(.create(NewContact(fields: ContactFields(firstName: "N"), siteId: nil)), companyId: 250, current: nil)
         }

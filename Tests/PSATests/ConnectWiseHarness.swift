@@ -23,7 +23,7 @@ struct ConnectWiseRig {
     func connection(_ change: (inout ConnectWiseConfiguration) -> Void) -> ConnectWiseConnection {
         var configuration = self.configuration
         change(&configuration)
-        return ConnectWiseConnection(configuration: configuration, httpClient: .shared, logger: Logger(label: "test.connectwise"))
+        return ConnectWiseConnection(configuration: configuration, logger: Logger(label: "test.connectwise"))
     }
 
     /// Raw request against the emulator with the fixture's credentials (for emulator checks).
@@ -57,7 +57,7 @@ func withConnectWise<T>(
     let configuration = ConnectWiseConfiguration(
         baseURL: host.baseURL + ConnectWiseEmulator.apiRoot, company: credentials.company, publicKey: credentials.publicKey,
         privateKey: credentials.privateKey, clientId: credentials.clientId ?? "", maxRetries: maxRetries, retryBaseDelay: 0.001)
-    let connection = ConnectWiseConnection(configuration: configuration, httpClient: .shared, logger: Logger(label: "test.connectwise"))
+    let connection = ConnectWiseConnection(configuration: configuration, logger: Logger(label: "test.connectwise"))
     let rig = ConnectWiseRig(emulator: emulator, host: host, connection: connection, configuration: configuration)
     do {
         let result = try await body(rig)

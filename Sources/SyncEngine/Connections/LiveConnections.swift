@@ -1,7 +1,6 @@
 // The real connections of rollcall.yaml: one Graph client per company, one PSA connection for all of them.
 
 import Autotask
-import AsyncHTTPClient
 import ConnectWise
 import ContactSync
 import Foundation
@@ -36,7 +35,7 @@ public actor LiveConnections: ConnectionProvider {
             configuration.retryBaseDelay = retryBaseDelay
             configuration.maxRetryDelay = retryBaseDelay * 8
         }
-        let client = GraphClient(configuration: configuration, httpClient: HTTPLoop.client, logger: logger)
+        let client = GraphClient(configuration: configuration, logger: logger)
         directories[company.name] = client
         return client
     }
@@ -51,13 +50,13 @@ public actor LiveConnections: ConnectionProvider {
                 username: autotask.username, secret: autotask.secret, integrationCode: autotask.integrationCode,
                 baseURL: autotask.url)
             if let retryBaseDelay { configuration.retryBaseDelay = .milliseconds(Int(retryBaseDelay * 1000)) }
-            made = AutotaskConnection(configuration: configuration, httpClient: HTTPLoop.client, logger: logger)
+            made = AutotaskConnection(configuration: configuration, logger: logger)
         case .connectwise(let connectwise):
             var configuration = ConnectWiseConfiguration(
                 baseURL: connectwise.url, company: connectwise.company, publicKey: connectwise.publicKey,
                 privateKey: connectwise.privateKey, clientId: connectwise.clientId)
             if let retryBaseDelay { configuration.retryBaseDelay = retryBaseDelay }
-            made = ConnectWiseConnection(configuration: configuration, httpClient: HTTPLoop.client, logger: logger)
+            made = ConnectWiseConnection(configuration: configuration, logger: logger)
         }
         connection = made
         return made
