@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import Synchronization
 
 /// What `ThresholdInformation` said when the budget read it.
 public struct AutotaskThreshold: Sendable, Hashable {
@@ -66,6 +67,13 @@ public actor AutotaskBudget {
         }
     }
 
+    /// Takes one request from the budget (`spend`), reading the threshold with `fetch` first if this run has not
+    /// (`ensureRead`): one call on the budget per request instead of two.
+    func spend(readingFirst fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
+        if needsReading || pending != nil { try await ensureRead(fetch) }
+        try spend()
+    }
+
     /// Records what `ThresholdInformation` answered; the reading itself is one request already counted in `used`.
     public func record(_ reading: AutotaskThreshold) {
         threshold = reading
@@ -109,37 +117,70 @@ public actor AutotaskBudget {
 }
 
 /// At most `limit` requests in flight per Autotask object endpoint (the API's thread limit is three).
-actor EndpointGates {
+///
+/// A lock rather than an actor: a request that finds a free slot (nearly all) takes it without suspending, where an
+/// actor cost two executor hops per request. Waiters are resumed in arrival order.
+final class EndpointGates: Sendable {
+    private struct State {
+        var inFlight: [String: Int] = [:]
+        var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+    }
+
     private let limit: Int
-    private var inFlight: [String: Int] = [:]
-    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+    private let state = Mutex(State())
 
     init(limit: Int) { self.limit = limit }
 
+    /// Takes a slot of `endpoint`, waiting for one to be released when all are taken.
     func acquire(_ endpoint: String) async {
-        if inFlight[endpoint, default: 0] < limit {
-            inFlight[endpoint, default: 0] += 1
-            return
+        let free = state.withLock { state in
+            guard state.inFlight[endpoint, default: 0] < limit else { return false }
+            state.inFlight[endpoint, default: 0] += 1
+            return true
         }
-        await withCheckedContinuation { waiting[endpoint, default: []].append($0) }
+        if free { return }
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            // A slot may have been released between the two locks: take it instead of waiting.
+            let now = state.withLock { state in
+                if state.inFlight[endpoint, default: 0] < limit {
+                    state.inFlight[endpoint, default: 0] += 1
+                    return true
+                }
+                state.waiting[endpoint, default: []].append(waiter)
+                return false
+            }
+            if now { waiter.resume() }
+        }
     }
 
+    /// Gives a slot of `endpoint` back, to the longest waiter if there is one.
     func release(_ endpoint: String) {
-        if var queue = waiting[endpoint], !queue.isEmpty {
-            let next = queue.removeFirst()
-            waiting[endpoint] = queue
-            next.resume()
-        } else {
-            inFlight[endpoint, default: 1] -= 1
+        let next: CheckedContinuation<Void, Never>? = state.withLock { state in
+            if var queue = state.waiting[endpoint], !queue.isEmpty {
+                let next = queue.removeFirst()
+                state.waiting[endpoint] = queue
+                return next
+            }
+            state.inFlight[endpoint, default: 1] -= 1
+            return nil
         }
+        next?.resume()
     }
 
     /// The object endpoint a path belongs to: `Companies/1/Contacts` and `Contacts/query` are both `contacts`.
-    nonisolated static func endpoint(of path: String) -> String {
-        let route = path.prefix { $0 != "?" && $0 != "#" }
-        for segment in route.split(separator: "/").reversed() {
-            let name = segment.lowercased()
-            if !ignoredSegments.contains(name) && Int(name) == nil { return name }
+    static func endpoint(of path: String) -> String {
+        let bytes = Array(path.utf8)
+        var end = bytes.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
+        // Segments from the last: the first that is neither a number nor one of the ignored words names the endpoint.
+        while end > 0 {
+            var start = end
+            while start > 0 && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
+            let segment = bytes[start..<end]
+            if !segment.isEmpty && !segment.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                let name = String(decoding: segment, as: UTF8.self).lowercased()
+                if !ignoredSegments.contains(name) && Int(name) == nil { return name }
+            }
+            end = start - 1
         }
         return "root"
     }

@@ -10,7 +10,7 @@ import RollcallHTTP
 extension AutotaskConnection {
     /// The REST base ending in `V1.0/`: the configured URL, or the zone `zoneInformation` names for the API user.
     func base() async throws -> String {
-        if let known = await session.baseURL { return known }
+        if let known = session.baseURL { return known }
         let root: String
         if let configured = configuration.baseURL, !configured.isEmpty {
             root = configured
@@ -19,7 +19,7 @@ extension AutotaskConnection {
         }
         var url = root.hasSuffix("/") ? root : root + "/"
         if !url.lowercased().hasSuffix("v1.0/") { url += "V1.0/" }
-        await session.setBase(url)
+        session.setBase(url)
         return url
     }
 
@@ -38,9 +38,9 @@ extension AutotaskConnection {
         return zone.url
     }
 
-    /// Reads `ThresholdInformation` into the budget, once per run.
-    private func readThresholdIfNeeded() async throws {
-        try await budget.ensureRead { [self] in
+    /// Takes one request from the budget, reading `ThresholdInformation` into it first, once per run.
+    private func spendBudget() async throws {
+        try await budget.spend { [self] in
             do {
                 let url = try await base() + "ThresholdInformation"
                 let reading: ATThreshold = try await sendDecoding(
@@ -81,12 +81,12 @@ extension AutotaskConnection {
     }
 
     func sendDecoding<T: Decodable>(
-        _ method: String, _ url: String, body: Data?, idempotent: Bool, what: String,
+        _ method: String, _ url: String, body: Data?, idempotent: Bool, what: @autoclosure () -> String,
         authenticated: Bool = true, budgeted: Bool = true
     ) async throws -> T {
         let (_, data) = try await send(
-            method, url, body: body, idempotent: idempotent, what: what, authenticated: authenticated, budgeted: budgeted)
-        return try decode(T.self, data, what: what)
+            method, url, body: body, idempotent: idempotent, what: what(), authenticated: authenticated, budgeted: budgeted)
+        return try decode(T.self, data, what: what())
     }
 
     func encode<T: Encodable>(_ value: T) throws -> Data {
@@ -95,10 +95,10 @@ extension AutotaskConnection {
         }
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: String) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: @autoclosure () -> String) throws -> T {
         if T.self == ATPage<ATContact>.self, let page = ATPage<ATContact>.read(data) { return page as! T }
         do { return try JSONDecoder().decode(type, from: data) } catch {
-            throw PSAError(.unexpectedResponse, "Autotask answered something Rollcall could not read while \(what) "
+            throw PSAError(.unexpectedResponse, "Autotask answered something Rollcall could not read while \(what()) "
                 + "(\(Self.shorten(data).prefix(200))). Check that the configured URL is an Autotask REST zone.")
         }
     }
@@ -109,29 +109,26 @@ extension AutotaskConnection {
     /// A failure after the request may have reached Autotask is retried only when `idempotent`; otherwise it is
     /// thrown as a retryable `transport` error so the caller can check what happened before trying again.
     func send(
-        _ method: String, _ url: String, body: Data?, idempotent: Bool, what: String,
+        _ method: String, _ url: String, body: Data?, idempotent: Bool, what: @autoclosure () -> String,
         authenticated: Bool = true, budgeted: Bool = true
     ) async throws -> (Int, Data) {
         let endpoint = EndpointGates.endpoint(of: Self.path(of: url))
         var attempt = 0
         while true {
-            if budgeted {
-                try await readThresholdIfNeeded()
-                try await budget.spend()
-            }
+            if budgeted { try await spendBudget() }
             let outcome = await sendOnce(method, url, body: body, authenticated: authenticated, endpoint: endpoint)
             let failure: Failure
             switch outcome {
             case .answered(let status, let data, let retryAfter):
                 if (200..<300).contains(status) { return (status, data) }
-                failure = classify(status: status, data: data, retryAfter: retryAfter, idempotent: idempotent, what: what)
+                failure = classify(status: status, data: data, retryAfter: retryAfter, idempotent: idempotent, what: what())
             case .failedBeforeSending(let error):
                 failure = Failure(retry: true, delay: nil, error: PSAError(
-                    .transport, "Rollcall could not connect to Autotask while \(what) (\(Self.brief(error))). "
+                    .transport, "Rollcall could not connect to Autotask while \(what()) (\(Self.brief(error))). "
                         + "Check the network and the Autotask URL.", retryable: true))
             case .failedAfterSending(let error):
                 failure = Failure(retry: idempotent, delay: nil, error: PSAError(
-                    .transport, "The connection to Autotask failed while \(what) (\(Self.brief(error)))"
+                    .transport, "The connection to Autotask failed while \(what()) (\(Self.brief(error)))"
                         + (idempotent ? ". Try again later." : "; Autotask may or may not have done it. "
                             + "Rollcall checks before trying again."), retryable: true))
             }
@@ -159,16 +156,10 @@ extension AutotaskConnection {
     }
 
     private func sendOnce(_ method: String, _ url: String, body: Data?, authenticated: Bool, endpoint: String) async -> Outcome {
-        var headers = HTTPHeaders()
-        headers.add(name: "Accept", value: "application/json")
-        if authenticated {
-            headers.add(name: "ApiIntegrationCode", value: configuration.integrationCode)
-            headers.add(name: "UserName", value: configuration.username)
-            headers.add(name: "Secret", value: configuration.secret)
-        }
+        var headers = authenticated ? authenticatedHeaders : HTTPHeaders([("Accept", "application/json")])
         if body != nil { headers.add(name: "Content-Type", value: "application/json") }
         await gates.acquire(endpoint)
-        await session.countRequest()
+        session.countRequest()
         let outcome: Outcome
         do {
             let timeout = configuration.requestTimeout.components
@@ -180,7 +171,7 @@ extension AutotaskConnection {
         } catch {
             outcome = Self.isBeforeSending(error) ? .failedBeforeSending(error) : .failedAfterSending(error)
         }
-        await gates.release(endpoint)
+        gates.release(endpoint)
         return outcome
     }
 

@@ -2,7 +2,9 @@
 
 import ContactSync
 import Foundation
+import Synchronization
 import Logging
+import NIOHTTP1
 
 /// One Autotask database as the engine sees it; follows the PSA reference §1.
 ///
@@ -15,6 +17,8 @@ public final class AutotaskConnection: PSAConnection {
     public let budget: AutotaskBudget
     let configuration: AutotaskConfiguration
     let logger: Logger
+    /// What every authenticated request carries: `Accept` and the API user's three credentials.
+    let authenticatedHeaders: HTTPHeaders
     let gates = EndpointGates(limit: 3)
     let session = AutotaskSession()
 
@@ -23,6 +27,10 @@ public final class AutotaskConnection: PSAConnection {
         configuration: AutotaskConfiguration, logger: Logger, budget: AutotaskBudget? = nil
     ) {
         self.configuration = configuration
+        self.authenticatedHeaders = HTTPHeaders([
+            ("Accept", "application/json"), ("ApiIntegrationCode", configuration.integrationCode),
+            ("UserName", configuration.username), ("Secret", configuration.secret),
+        ])
         self.logger = logger
         self.budget = budget ?? AutotaskBudget(safetyMargin: configuration.budgetSafetyMargin)
     }
@@ -89,7 +97,7 @@ public final class AutotaskConnection: PSAConnection {
 
     /// The contact field lengths from `Contacts/entityInformation/fields`, read once; documented lengths fill gaps.
     public func fieldLimits() async throws -> PSAFieldLimits {
-        if let known = await session.limits { return known }
+        if let known = session.limits { return known }
         let url = try await base() + "Contacts/entityInformation/fields"
         let info: ATFieldInformation = try await sendDecoding(
             "GET", url, body: nil, idempotent: true, what: "the contact field lengths of Autotask")
@@ -105,7 +113,7 @@ public final class AutotaskConnection: PSAConnection {
             phone: lengths["phone"] ?? documented.phone,
             mobile: lengths["mobilephone"] ?? documented.mobile,
             email: lengths["emailaddress"] ?? documented.email)
-        await session.setLimits(limits)
+        session.setLimits(limits)
         return limits
     }
 
@@ -119,9 +127,9 @@ public final class AutotaskConnection: PSAConnection {
                 companyID: companyId, firstName: new.fields.firstName, lastName: new.fields.lastName,
                 title: new.fields.title, phone: new.fields.phone, mobilePhone: new.fields.mobile,
                 emailAddress: new.fields.email, isActive: 1, companyLocationID: new.siteId)
-            let what = "creating contact \(Self.describe(new.fields)) in Autotask company \(companyId)"
-            let (status, data) = try await send("POST", url, body: body.json, idempotent: false, what: what)
-            let id = try ATItemId.plain(data) ?? decode(ATItemId.self, data, what: what).itemId
+            func what() -> String { "creating contact \(Self.describe(new.fields)) in Autotask company \(companyId)" }
+            let (status, data) = try await send("POST", url, body: body.json, idempotent: false, what: what())
+            let id = try ATItemId.plain(data) ?? decode(ATItemId.self, data, what: what()).itemId
             let email = new.fields.email.map(Scope.trimmed)
             let written = PSAContact(
                 id: id, companyId: companyId, firstName: new.fields.firstName, lastName: new.fields.lastName,
@@ -134,9 +142,9 @@ public final class AutotaskConnection: PSAConnection {
                 id: id, firstName: update.fields.firstName, lastName: update.fields.lastName, title: update.fields.title,
                 phone: update.fields.phone, mobilePhone: update.fields.mobile, emailAddress: update.fields.email,
                 isActive: update.isActive.map { $0 ? 1 : 0 }, companyLocationID: update.siteId)
-            let what = "updating contact \(id) in Autotask company \(companyId)"
+            func what() -> String { "updating contact \(id) in Autotask company \(companyId)" }
             // PATCH with absolute values is idempotent, so a retry after an uncertain send cannot do harm.
-            let (status, data) = try await send("PATCH", url, body: body.json, idempotent: true, what: what)
+            let (status, data) = try await send("PATCH", url, body: body.json, idempotent: true, what: what())
             let answered = ATItemId.plain(data) ?? (try? JSONDecoder().decode(ATItemId.self, from: data))?.itemId ?? id
             var before: PSAContact? = current
             if before == nil { before = try await contact(companyId: companyId, id: id) }
@@ -146,7 +154,7 @@ public final class AutotaskConnection: PSAConnection {
     }
 
     /// HTTP requests this connection has sent, zone discovery and threshold readings included.
-    public func requestCount() async -> Int { await session.requests }
+    public func requestCount() async -> Int { session.requests }
 
     /// The contact after an update, as Autotask holds it: `emailAddress` replaced, the other two emails kept.
     static func applying(_ update: ContactUpdate, to contact: PSAContact) -> PSAContact {
@@ -180,12 +188,22 @@ public final class AutotaskConnection: PSAConnection {
 }
 
 /// What a connection learns as it goes: the zone's REST base, the field lengths, and how many requests it made.
-actor AutotaskSession {
-    var baseURL: String?
-    var limits: PSAFieldLimits?
-    var requests = 0
+final class AutotaskSession: Sendable {
+    private struct State {
+        var baseURL: String?
+        var limits: PSAFieldLimits?
+        var requests = 0
+    }
 
-    func setBase(_ url: String) { baseURL = url }
-    func setLimits(_ value: PSAFieldLimits) { limits = value }
-    func countRequest() { requests += 1 }
+    // A lock, not an actor: every request reads the base URL and counts itself, and an actor hop each time cost more
+    // than the work.
+    private let state = Mutex(State())
+
+    var baseURL: String? { state.withLock { $0.baseURL } }
+    var limits: PSAFieldLimits? { state.withLock { $0.limits } }
+    var requests: Int { state.withLock { $0.requests } }
+
+    func setBase(_ url: String) { state.withLock { $0.baseURL = url } }
+    func setLimits(_ value: PSAFieldLimits) { state.withLock { $0.limits = value } }
+    func countRequest() { state.withLock { $0.requests += 1 } }
 }

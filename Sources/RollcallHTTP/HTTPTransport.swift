@@ -76,7 +76,8 @@ public enum HTTPTransport {
     public static func fetch(
         _ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: Data?, timeout: TimeAmount, maxBody: Int
     ) async throws -> HTTPAnswer {
-        let target = try HTTPTarget(url)
+        let own = MultiThreadedEventLoopGroup.currentEventLoop.flatMap { poolOfLoop[ObjectIdentifier($0)] }
+        let target = try own?.target(url) ?? HTTPTarget(url)
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: target.requestTarget, headers: headers)
         if !head.headers.contains(name: "Host") {
             head.headers.add(name: "Host", value: target.authority)
@@ -86,7 +87,7 @@ public enum HTTPTransport {
         } else if method == .POST || method == .PUT || method == .PATCH {
             head.headers.replaceOrAdd(name: "Content-Length", value: "0")
         }
-        let pool = pool(for: target.endpoint)
+        let pool = own ?? pool(for: target.endpoint)
         let loop = pool.loop
         let exchange = Exchange(
             endpoint: target.endpoint, head: head, body: body.map { ByteBuffer(bytes: $0) }, maxBody: maxBody,
@@ -174,8 +175,19 @@ final class ConnectionPool: @unchecked Sendable {
     /// A connection idle longer than this is closed rather than reused (servers drop idle connections too).
     private static let idleLimit = TimeAmount.seconds(50)
 
+    /// The URL read last on this loop: a run's writes all go to one URL.
+    private var lastTarget: (url: String, target: HTTPTarget)?
+
     init(loop: any EventLoop) {
         self.loop = loop
+    }
+
+    /// `url` read as a target, from the last one read on this loop when it is the same URL. Call on `loop` only.
+    func target(_ url: String) throws(HTTPFetchError) -> HTTPTarget {
+        if let last = lastTarget, last.url == url { return last.target }
+        let target = try HTTPTarget(url)
+        lastTarget = (url, target)
+        return target
     }
 
     /// Sends `exchange` on an idle connection to its server, or on a new one.
