@@ -273,3 +273,26 @@ extension CanonicalJSONTests {
 extension DirectoryUserObserved {
     fileprivate func encodePayloadForTest() throws -> Data { try EventCodec.encoder.encode(self) }
 }
+
+extension CanonicalJSONTests {
+    @Test("the projection rows a checkpoint stores (contacts, matches, assignments) are written by hand as Foundation writes them")
+    func rowsMatchFoundation() async {
+        let texts: [String?] = [nil, "", "Site \"A\" / 😀", "Desk\u{1}"]
+        await propertyCheck(count: 300, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            let contact = ContactRecord(
+                contact: randomContact(seed), position: Int64(seed % 9_000_000), missing: seed % 3 == 0,
+                missingPosition: seed % 5 == 0 ? nil : Int64(seed % 77))
+            #expect(same(contact))
+            #expect(writtenItself(contact))
+            let match = MatchRecord(
+                userId: "u-\(seed)", contactId: seed % 1_000_003, basis: seed % 2 == 0 ? .email : .created,
+                position: Int64(seed), runId: texts[seed % 4] ?? "r")
+            #expect(same(match))
+            #expect(writtenItself(match))
+            let assignment = Assignment(
+                filterIndex: seed % 3 == 0 ? nil : seed % 7, site: texts[(seed >> 2) % 4], contactType: texts[(seed >> 4) % 4])
+            #expect(same(assignment))
+            #expect(writtenItself(assignment))
+        }
+    }
+}

@@ -23,6 +23,14 @@ extension CanonicalWriter {
             writer.out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
         }
 
+        /// A member whose key is only known at run time; keys must still come in UTF-8 order.
+        mutating func dynamicKey(_ name: String) {
+            if !first { writer.out.append(UInt8(ascii: ",")) }
+            first = false
+            writer.writeString(name)
+            writer.out.append(UInt8(ascii: ":"))
+        }
+
         /// A string member, left out when `nil` (as `encodeIfPresent` does).
         mutating func string(_ name: StaticString, _ value: String?) {
             guard let value else { return }
@@ -178,6 +186,38 @@ extension CanonicalWriter {
 }
 
 extension CanonicalWriter {
+    // The projection rows a checkpoint stores: a first run of 100,000 users saves some 370,000 of them.
+
+    func writeContactRecord(_ r: ContactRecord) throws {
+        var o = Members(self)
+        o.key("contact")
+        try writeContact(r.contact)
+        o.bool("missing", r.missing)
+        o.integer("missingPosition", r.missingPosition)
+        o.integer("position", r.position)
+        o.end()
+    }
+
+    func writeMatch(_ m: MatchRecord) {
+        var o = Members(self)
+        o.string("basis", m.basis.rawValue)
+        o.integer("contactId", m.contactId)
+        o.integer("position", m.position)
+        o.string("runId", m.runId)
+        o.string("userId", m.userId)
+        o.end()
+    }
+
+    func writeAssignment(_ a: Assignment) {
+        var o = Members(self)
+        o.string("contactType", a.contactType)
+        o.integer("filterIndex", a.filterIndex)
+        o.string("site", a.site)
+        o.end()
+    }
+}
+
+extension CanonicalWriter {
     func writeObserved(_ e: DirectoryUserObserved) {
         var o = Members(self)
         o.string("contentHash", e.contentHash)
@@ -239,8 +279,20 @@ public struct FlatJSONObject {
     }
 
     /// Adds an integer member; `nil` leaves it out.
-    public mutating func integer(_ key: StaticString, _ value: Int?) {
+    public mutating func integer<I: BinaryInteger>(_ key: StaticString, _ value: I?) {
         members.integer(key, value)
+    }
+
+    /// Adds an object member of integers, its keys in UTF-8 order (as a `[String: Int64]` or a dictionary keyed by a
+    /// `CodingKeyRepresentable` enum is written).
+    public mutating func integerObject<I: BinaryInteger>(_ key: StaticString, _ values: [String: I]) {
+        members.key(key)
+        var inner = CanonicalWriter.Members(writer)
+        for (name, value) in values.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            inner.dynamicKey(name)
+            writer.writeInteger(value)
+        }
+        inner.end()
     }
 
     /// The object's bytes.

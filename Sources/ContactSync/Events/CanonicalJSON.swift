@@ -79,6 +79,9 @@ final class CanonicalWriter {
         if T.self == CommandPlanned.self { try writePlanned(value as! CommandPlanned); return }
         if T.self == CommandAttempted.self { writeAttempted(value as! CommandAttempted); return }
         if T.self == CommandSucceeded.self { try writeSucceeded(value as! CommandSucceeded); return }
+        if T.self == ContactRecord.self { try writeContactRecord(value as! ContactRecord); return }
+        if T.self == MatchRecord.self { writeMatch(value as! MatchRecord); return }
+        if T.self == Assignment.self { writeAssignment(value as! Assignment); return }
         if T.self == Double.self || T.self == Float.self || T.self == Data.self || T.self == URL.self
             || T.self == Decimal.self {
             throw Unsupported()

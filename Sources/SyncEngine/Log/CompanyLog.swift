@@ -122,26 +122,25 @@ public struct CompanyLog: Sendable {
             let upsert = try writer.prepare(
                 "INSERT OR REPLACE INTO company_state_rows(company, kind, key, ref, body) VALUES (?,?,?,?,?)")
             let delete = try writer.prepare("DELETE FROM company_state_rows WHERE company = ? AND kind = ? AND key = ?")
-            func write<Key, Value, Row: Encodable>(
-                _ kind: RowKind, _ changes: RowChanges<Key>, _ values: [Key: Value], _ row: (Value) -> (ref: Int64?, body: Row)
+            func write<Key, Value>(
+                _ kind: RowKind, _ changes: RowChanges<Key>, _ values: [Key: Value], _ row: (Value) throws -> (ref: Int64?, body: Data)
             ) throws {
                 // In key order, so that SQLite fills its primary-key B-tree front to back instead of splitting pages
                 // all over it (user ids are random GUIDs; a first run writes hundreds of thousands of rows).
                 let ordered = changes.upserts.map { (text: "\($0)", key: $0) }.sorted { $0.text < $1.text }
                 for (text, key) in ordered {
-                    let (ref, body) = row(values[key]!)
+                    let (ref, body) = try row(values[key]!)
                     try upsert.execute([
-                        .text(company), .text(kind.rawValue), .text(text), ref.map { .integer($0) } ?? .null,
-                        .blob(try CanonicalJSON.encode(body)),
+                        .text(company), .text(kind.rawValue), .text(text), ref.map { .integer($0) } ?? .null, .blob(body),
                     ])
                 }
                 for key in changes.deletes { try delete.execute([.text(company), .text(kind.rawValue), .text("\(key)")]) }
             }
             // A user row refers to the user's latest snapshot event instead of repeating it.
-            try write(.user, users, state.directory.users) { (ref: $0.position, body: UserRow($0)) }
-            try write(.contact, contacts, state.psa.contacts) { (ref: nil, body: $0) }
-            try write(.match, matches, state.matches.byUser) { (ref: nil, body: $0) }
-            try write(.assignment, assignments, state.assignments.byUser) { (ref: nil, body: $0) }
+            try write(.user, users, state.directory.users) { (ref: $0.position, body: UserRow($0).json) }
+            try write(.contact, contacts, state.psa.contacts) { (ref: nil, body: try CanonicalJSON.encode($0)) }
+            try write(.match, matches, state.matches.byUser) { (ref: nil, body: try CanonicalJSON.encode($0)) }
+            try write(.assignment, assignments, state.assignments.byUser) { (ref: nil, body: try CanonicalJSON.encode($0)) }
         }
         next.written = users.upserts.count + contacts.upserts.count + matches.upserts.count + assignments.upserts.count
             + users.deletes.count + contacts.deletes.count + matches.deletes.count + assignments.deletes.count
@@ -314,6 +313,18 @@ struct UserRow: Codable {
         removalPosition = record.removalPosition
         fieldChangedAt = record.fieldChangedAt
         eligibilitySince = record.eligibilitySince
+    }
+
+    /// The row's JSON, byte for byte what its `Encodable` conformance writes with the event codec's settings.
+    var json: Data {
+        var object = FlatJSONObject()
+        object.integer("eligibilitySince", eligibilitySince)
+        object.integerObject(
+            "fieldChangedAt", Dictionary(uniqueKeysWithValues: fieldChangedAt.map { ($0.key.rawValue, $0.value) }))
+        object.integer("position", position)
+        object.string("removal", removal?.rawValue)
+        object.integer("removalPosition", removalPosition)
+        return object.data()
     }
 
     func record(_ user: DirectoryUser) -> UserRecord {
