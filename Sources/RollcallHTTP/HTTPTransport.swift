@@ -4,7 +4,6 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOHTTPCompression
 import NIOPosix
 import NIOSSL
 
@@ -24,6 +23,11 @@ public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
         case connectionClosed
         /// The answer's body was larger than the request allows.
         case bodyTooLarge
+        /// The request cannot be written (a header holding a line break, a name that is not a token).
+        case invalidRequest
+        /// The answer is not HTTP/1.x as Rollcall reads it (a bad status line or framing, a compressed body that was
+        /// not asked for, bytes after the answer).
+        case malformedAnswer
     }
 
     /// What went wrong.
@@ -39,7 +43,7 @@ public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
 
     /// True when no byte of the request can have reached the server, so even a create may be sent again.
     public var beforeSending: Bool {
-        kind == .invalidURL || kind == .connectFailed || kind == .tlsFailed
+        kind == .invalidURL || kind == .connectFailed || kind == .tlsFailed || kind == .invalidRequest
     }
 
     /// The message.
@@ -47,9 +51,9 @@ public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Rollcall's outgoing HTTP/1.1: on each of `HTTPLoop`'s threads, a pool of keep-alive connections per server that
-/// only that thread touches. A request is written with one flush (head and body in one `writev`), and the answer's
-/// body is collected whole, up to a limit. Answers are asked for and read with gzip or deflate; `https` verifies the
-/// server's certificate against the system's trust roots.
+/// only that thread touches. A request is written as one buffer (`RequestWriter`), and the answer is read whole, up
+/// to a limit (`ResponseReader`). Answers are not asked for compressed. `https` verifies the server's certificate
+/// against the system's trust roots.
 public enum HTTPTransport {
     /// One pool per event loop of `HTTPLoop.group`.
     static let pools: [ConnectionPool] = HTTPLoop.group.makeIterator().map { ConnectionPool(loop: $0) }
@@ -78,19 +82,26 @@ public enum HTTPTransport {
     ) async throws -> HTTPAnswer {
         let own = MultiThreadedEventLoopGroup.currentEventLoop.flatMap { poolOfLoop[ObjectIdentifier($0)] }
         let target = try own?.target(url) ?? HTTPTarget(url)
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: target.requestTarget, headers: headers)
-        if !head.headers.contains(name: "Host") {
-            head.headers.add(name: "Host", value: target.authority)
+        var fields = headers
+        if !fields.contains(name: "Host") {
+            fields.add(name: "Host", value: target.authority)
         }
+        fields.remove(name: "Content-Length")
+        fields.remove(name: "Transfer-Encoding")
         if let body {
-            head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+            fields.add(name: "Content-Length", value: String(body.count))
         } else if method == .POST || method == .PUT || method == .PATCH {
-            head.headers.replaceOrAdd(name: "Content-Length", value: "0")
+            fields.add(name: "Content-Length", value: "0")
         }
+        var request = ByteBuffer()
+        request.reserveCapacity(256 + (body?.count ?? 0))
+        try RequestWriter.write(
+            method: method, target: target.requestTarget, headers: fields, body: body.map { ByteBuffer(bytes: $0) },
+            into: &request)
         let pool = own ?? pool(for: target.endpoint)
         let loop = pool.loop
         let exchange = Exchange(
-            endpoint: target.endpoint, head: head, body: body.map { ByteBuffer(bytes: $0) }, maxBody: maxBody,
+            endpoint: target.endpoint, request: request, headRequest: method == .HEAD, maxBody: maxBody,
             deadline: .now() + timeout, promise: loop.makePromise(of: HTTPAnswer.self))
         if loop.inEventLoop {
             pool.start(exchange)
@@ -108,8 +119,9 @@ public enum HTTPTransport {
 /// One request and its answer as it arrives. Its mutable state is only touched on its pool's event loop.
 final class Exchange: @unchecked Sendable {
     let endpoint: HTTPEndpoint
-    let head: HTTPRequestHead
-    let body: ByteBuffer?
+    /// The request's bytes, head and body.
+    let request: ByteBuffer
+    let headRequest: Bool
     let maxBody: Int
     let deadline: NIODeadline
     let promise: EventLoopPromise<HTTPAnswer>
@@ -117,16 +129,14 @@ final class Exchange: @unchecked Sendable {
     private var timeout: Scheduled<Void>?
     /// The connection carrying the exchange, once it has one.
     var connection: ConnectionHandler?
-    var answerHead: HTTPResponseHead?
-    var answerBody: ByteBuffer?
 
     init(
-        endpoint: HTTPEndpoint, head: HTTPRequestHead, body: ByteBuffer?, maxBody: Int, deadline: NIODeadline,
+        endpoint: HTTPEndpoint, request: ByteBuffer, headRequest: Bool, maxBody: Int, deadline: NIODeadline,
         promise: EventLoopPromise<HTTPAnswer>
     ) {
         self.endpoint = endpoint
-        self.head = head
-        self.body = body
+        self.request = request
+        self.headRequest = headRequest
         self.maxBody = maxBody
         self.deadline = deadline
         self.promise = promise
@@ -142,15 +152,13 @@ final class Exchange: @unchecked Sendable {
         }
     }
 
-    /// Completes with the answer collected so far.
-    func succeed() {
+    /// Completes with the answer `reader` read.
+    func succeed(_ reader: ResponseReader) {
         guard !finished else { return }
         finished = true
         timeout?.cancel()
         connection = nil
-        let body = answerBody.map { Data($0.readableBytesView) } ?? Data()
-        promise.succeed(HTTPAnswer(
-            status: Int(answerHead?.status.code ?? 0), headers: answerHead?.headers ?? [:], body: body))
+        promise.succeed(HTTPAnswer(status: reader.status, headers: reader.headers, body: Data(reader.body.readableBytesView)))
     }
 
     /// Fails with `error`; a connection still carrying the exchange is closed, as its answer is cut short.
@@ -269,8 +277,6 @@ final class ConnectionPool: @unchecked Sendable {
                         let name = TLS.isAddress(endpoint.host) ? nil : endpoint.host
                         try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: name))
                     }
-                    try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(NIOHTTPResponseDecompressor(limit: .ratio(25)))
                     try pipeline.addHandler(ConnectionHandler(endpoint: endpoint, pool: self))
                 }
             }
@@ -312,15 +318,16 @@ private enum TLS {
     }
 }
 
-/// The last handler of a connection's pipeline: writes an exchange's request and collects its answer.
+/// The last handler of a connection's pipeline: writes an exchange's request and reads its answer.
 final class ConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     let endpoint: HTTPEndpoint
     private unowned let pool: ConnectionPool
     private var context: ChannelHandlerContext?
     private var current: Exchange?
+    private var reader: ResponseReader?
     /// When the connection last became idle.
     var idleSince = NIODeadline.now()
 
@@ -340,56 +347,60 @@ final class ConnectionHandler: ChannelInboundHandler {
         self.context = nil
     }
 
-    /// Writes `exchange`'s request, head and body in one flush.
+    /// Writes `exchange`'s request in one flush.
     func send(_ exchange: Exchange) {
         guard let context else {
-            exchange.fail(HTTPFetchError(.connectionClosed, "the connection to \(endpoint.host):\(endpoint.port) closed before the request was sent"))
+            exchange.fail(HTTPFetchError(.connectionClosed, "the connection to \(place) closed before the request was sent"))
             return
         }
         current = exchange
+        reader = ResponseReader(maxBody: exchange.maxBody, headRequest: exchange.headRequest)
         exchange.connection = self
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        if let body = exchange.body {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(exchange.request), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let exchange = current else { return }
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            exchange.answerHead = head
-        case .body(var part):
-            let had = exchange.answerBody?.readableBytes ?? 0
-            guard had + part.readableBytes <= exchange.maxBody else {
-                exchange.fail(HTTPFetchError(
-                    .bodyTooLarge, "the answer from \(endpoint.host):\(endpoint.port) is larger than \(exchange.maxBody) bytes"))
-                return
-            }
-            if exchange.answerBody == nil {
-                exchange.answerBody = part
-            } else {
-                exchange.answerBody!.writeBuffer(&part)
-            }
-        case .end:
-            current = nil
-            if exchange.answerHead?.isKeepAlive == true {
-                pool.release(self)
-            } else {
-                context.close(promise: nil)
-            }
-            exchange.succeed()
+        var bytes = unwrapInboundIn(data)
+        guard let exchange = current, var reader else {
+            // Nothing was asked: a server talking out of turn cannot be trusted with the next request.
+            context.close(promise: nil)
+            return
         }
+        let whole: Bool
+        do {
+            whole = try reader.read(&bytes)
+        } catch {
+            self.reader = nil
+            exchange.fail(HTTPFetchError(error.kind, "\(error.message) (from \(place))"))
+            return
+        }
+        self.reader = reader
+        guard whole else { return }
+        finish(exchange, reader, keep: reader.keepsAlive)
+    }
+
+    private func finish(_ exchange: Exchange, _ reader: ResponseReader, keep: Bool) {
+        current = nil
+        self.reader = nil
+        if keep {
+            pool.release(self)
+        } else {
+            context?.close(promise: nil)
+        }
+        exchange.succeed(reader)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         pool.forget(self)
         if let exchange = current {
-            current = nil
-            exchange.connection = nil
-            exchange.fail(HTTPFetchError(
-                .connectionClosed, "the connection to \(endpoint.host):\(endpoint.port) closed before the whole answer came"))
+            if var reader, reader.closed() {
+                finish(exchange, reader, keep: false)
+            } else {
+                current = nil
+                reader = nil
+                exchange.connection = nil
+                exchange.fail(HTTPFetchError(.connectionClosed, "the connection to \(place) closed before the whole answer came"))
+            }
         }
         context.fireChannelInactive()
     }
@@ -397,12 +408,12 @@ final class ConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let exchange = current {
             current = nil
+            reader = nil
             exchange.connection = nil
             if let tls = error as? NIOSSLError, case .handshakeFailed = tls {
-                exchange.fail(HTTPFetchError(.tlsFailed, "TLS with \(endpoint.host):\(endpoint.port) failed: \(tls)"))
+                exchange.fail(HTTPFetchError(.tlsFailed, "TLS with \(place) failed: \(tls)"))
             } else {
-                exchange.fail(HTTPFetchError(
-                    .connectionClosed, "the connection to \(endpoint.host):\(endpoint.port) broke: \(ConnectionPool.brief(error))"))
+                exchange.fail(HTTPFetchError(.connectionClosed, "the connection to \(place) broke: \(ConnectionPool.brief(error))"))
             }
         }
         context.close(promise: nil)
@@ -412,6 +423,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     func abandon(_ exchange: Exchange) {
         guard current === exchange else { return }
         current = nil
+        reader = nil
         close()
     }
 
@@ -419,4 +431,6 @@ final class ConnectionHandler: ChannelInboundHandler {
     func close() {
         context?.close(promise: nil)
     }
+
+    private var place: String { "\(endpoint.host):\(endpoint.port)" }
 }

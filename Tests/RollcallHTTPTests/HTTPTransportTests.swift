@@ -90,20 +90,67 @@ struct HTTPTransportTests {
         #expect(server.requests.map(\.connection) == [0, 1])
     }
 
-    @Test("a gzip answer is unpacked, and the request says it accepts gzip")
-    func gzip() async throws {
-        // "hello gzip", gzip-compressed.
-        let packed: [UInt8] = [
-            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x57, 0x48, 0xaf,
-            0xca, 0x2c, 0x00, 0x00, 0x19, 0x6a, 0xd2, 0xdf, 0x0a, 0x00, 0x00, 0x00,
-        ]
+    @Test("answers are not asked for compressed, and one compressed anyway is refused with a clear error")
+    func compressedRefused() async throws {
         let server = try await ScriptedServer { _, _ in
-            .raw(Array("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: \(packed.count)\r\n\r\n".utf8) + packed)
+            .bytes("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc")
         }
         defer { Task { try? await server.stop() } }
-        let answer = try await fetch(server.url())
-        #expect(String(decoding: answer.body, as: UTF8.self) == "hello gzip")
-        #expect(try #require(server.requests.first).text.lowercased().contains("\r\naccept-encoding: deflate, gzip\r\n"))
+        let error = try #require(await fetchError(server.url()))
+        #expect(error.kind == .malformedAnswer && error.message.contains("gzip"))
+        #expect(try #require(server.requests.first).text.lowercased().contains("accept-encoding") == false)
+    }
+
+    @Test("interim 1xx answers are skipped, a 204 has no body, and an HTTP/1.0 body runs until the close")
+    func framings() async throws {
+        let server = try await ScriptedServer { index, _ in
+            switch index {
+            case 0: .bytes("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            case 1: .bytes("HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n")
+            default: .bytes("HTTP/1.0 200 OK\r\nX-Old: yes\r\n\r\nuntil the end", close: true)
+            }
+        }
+        defer { Task { try? await server.stop() } }
+        let first = try await fetch(server.url())
+        #expect(first.status == 200 && String(decoding: first.body, as: UTF8.self) == "ok")
+        let second = try await fetch(server.url())
+        #expect(second.status == 204 && second.body.isEmpty && second.headers.first(name: "x-a") == "1")
+        let third = try await fetch(server.url())
+        #expect(third.status == 200 && String(decoding: third.body, as: UTF8.self) == "until the end")
+        #expect(third.headers.first(name: "X-Old") == "yes")
+        #expect(server.requests.map(\.connection) == [0, 0, 0])
+    }
+
+    @Test("a header that would break the request line is refused before anything is sent")
+    func headerInjection() async throws {
+        let server = try await ScriptedServer { _, _ in .bytes("HTTP/1.1 204 No Content\r\n\r\n") }
+        defer { Task { try? await server.stop() } }
+        for headers: HTTPHeaders in [["Secret": "abc\r\nX-Evil: 1"], ["Bad Name": "x"], ["Secret": "a\u{0}b"]] {
+            do {
+                _ = try await fetch(server.url(), headers: headers)
+                Issue.record("\(headers) was sent")
+            } catch let error as HTTPFetchError {
+                #expect(error.kind == .invalidRequest && error.beforeSending)
+            }
+        }
+        #expect(server.requests.isEmpty)
+    }
+
+    @Test("answers that are not HTTP/1.x are refused: a bad status line, a folded header, two lengths, bytes after the answer")
+    func malformed() async throws {
+        let answers = [
+            "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        ]
+        for answer in answers {
+            let server = try await ScriptedServer { _, _ in .bytes(answer) }
+            let error = await fetchError(server.url())
+            #expect(error?.kind == .malformedAnswer, "\(answer.debugDescription)")
+            try await server.stop()
+        }
     }
 
     @Test("a refused connection fails before sending, so even a create may be sent again")
@@ -201,6 +248,26 @@ struct HTTPTransportTests {
             _ = try HTTPTarget("http://user:secret@host/")
         } catch {
             #expect(error.kind == .invalidURL && error.beforeSending)
+        }
+    }
+
+    @Test("an answer read a byte at a time is the same as one read at once: chunked with extensions and trailers")
+    func byteAtATime() throws {
+        let wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Request-Id: 7\r\n\r\n"
+            + "4;name=value\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Trailer: t\r\n\r\n"
+        var whole = ResponseReader(maxBody: 1000, headRequest: false)
+        var all = ByteBuffer(string: wire)
+        #expect(try whole.read(&all))
+        var pieces = ResponseReader(maxBody: 1000, headRequest: false)
+        var done = false
+        for (index, byte) in wire.utf8.enumerated() {
+            var one = ByteBuffer(bytes: [byte])
+            done = try pieces.read(&one)
+            #expect(done == (index == wire.utf8.count - 1))
+        }
+        for reader in [whole, pieces] {
+            #expect(reader.status == 200 && reader.headers.first(name: "x-request-id") == "7" && reader.keepsAlive)
+            #expect(String(buffer: reader.body) == "Wikipedia in\r\n\r\nchunks.")
         }
     }
 }
