@@ -224,13 +224,12 @@ struct ConnectWiseConnectionTests {
 
     @Test("a refused connection is retried (it never reached ConnectWise), then fails as a retryable transport error")
     func refusedConnection() async throws {
-        let emulator = ConnectWiseEmulator(fixture: .synthetic(contactsPerCompany: 1))
-        let host = try await emulator.start()
-        await host.stop()
+        // Port 1: nothing listens there, and no test server can be given it, unlike the port of a stopped emulator,
+        // which a server started meanwhile by another test may get (and then receive this test's create).
         let credentials = ConnectWiseFixture.syntheticCredentials
         let connection = ConnectWiseConnection(
             configuration: ConnectWiseConfiguration(
-                baseURL: host.baseURL + ConnectWiseEmulator.apiRoot, company: credentials.company, publicKey: credentials.publicKey,
+                baseURL: "http://127.0.0.1:1" + ConnectWiseEmulator.apiRoot, company: credentials.company, publicKey: credentials.publicKey,
                 privateKey: credentials.privateKey, clientId: "x", maxRetries: 2, retryBaseDelay: 0.001, requestTimeout: 0.3),
             logger: Logger(label: "test.connectwise"))
         let error = await #expect(throws: PSAError.self) {

@@ -109,10 +109,25 @@ public struct CompanyLog: Sendable {
         head.matches = MatchProjection()
         head.assignments.byUser = [:]
         var next = StoredRows(exact: true)
-        let users = RowChanges.between(state.directory.users, stored.users, into: &next.users)
-        let contacts = RowChanges.between(state.psa.contacts, stored.contacts, into: &next.contacts)
-        let matches = RowChanges.between(state.matches.byUser, stored.matches, into: &next.matches)
-        let assignments = RowChanges.between(state.assignments.byUser, stored.assignments, into: &next.assignments)
+        let users = RowChanges.between(state.directory.users, stored.users, into: &next.users, UserRow.fingerprint)
+        let contacts = RowChanges.between(state.psa.contacts, stored.contacts, into: &next.contacts) { $0.hashValue }
+        let matches = RowChanges.between(state.matches.byUser, stored.matches, into: &next.matches) { $0.hashValue }
+        let assignments = RowChanges.between(state.assignments.byUser, stored.assignments, into: &next.assignments) {
+            $0.hashValue
+        }
+        // Each kind's keys in order: SQLite then fills its primary-key B-tree front to back instead of splitting pages
+        // all over it (user ids are random GUIDs; a first run writes hundreds of thousands of rows). Rows are encoded
+        // one at a time as they are written, so a first run's 370,000 rows are never all held at once.
+        let userKeys = StoredRow.ordered(users.upserts)
+        let contactKeys = StoredRow.ordered(contacts.upserts.map { String($0) })
+        let matchKeys = StoredRow.ordered(matches.upserts)
+        let assignmentKeys = StoredRow.ordered(assignments.upserts)
+        let deletes: [(RowKind, [String])] = [
+            (.user, users.deletes), (.contact, contacts.deletes.map { String($0) }), (.match, matches.deletes),
+            (.assignment, assignments.deletes),
+        ]
+        let (userRecords, contactRecords) = (state.directory.users, state.psa.contacts)
+        let (matchRecords, assignmentRecords) = (state.matches.byUser, state.assignments.byUser)
         let headData = try Self.headEncoder.encode(StoredHead(state: head, rows: next.counts))
         let company = self.company
         let replaceAll = !stored.exact
@@ -122,25 +137,25 @@ public struct CompanyLog: Sendable {
             let upsert = try writer.prepare(
                 "INSERT OR REPLACE INTO company_state_rows(company, kind, key, ref, body) VALUES (?,?,?,?,?)")
             let delete = try writer.prepare("DELETE FROM company_state_rows WHERE company = ? AND kind = ? AND key = ?")
-            func write<Key, Value>(
-                _ kind: RowKind, _ changes: RowChanges<Key>, _ values: [Key: Value], _ row: (Value) throws -> (ref: Int64?, body: Data)
-            ) throws {
-                // In key order, so that SQLite fills its primary-key B-tree front to back instead of splitting pages
-                // all over it (user ids are random GUIDs; a first run writes hundreds of thousands of rows).
-                let ordered = changes.upserts.map { (text: "\($0)", key: $0) }.sorted { $0.text < $1.text }
-                for (text, key) in ordered {
-                    let (ref, body) = try row(values[key]!)
+            func upsertAll(_ kind: RowKind, _ keys: [String], _ row: (String) throws -> (ref: Int64?, body: Data)) throws {
+                for key in keys {
+                    let (ref, body) = try row(key)
                     try upsert.execute([
-                        .text(company), .text(kind.rawValue), .text(text), ref.map { .integer($0) } ?? .null, .blob(body),
+                        .text(company), .text(kind.rawValue), .text(key), ref.map { .integer($0) } ?? .null, .blob(body),
                     ])
                 }
-                for key in changes.deletes { try delete.execute([.text(company), .text(kind.rawValue), .text("\(key)")]) }
             }
             // A user row refers to the user's latest snapshot event instead of repeating it.
-            try write(.user, users, state.directory.users) { (ref: $0.position, body: UserRow($0).json) }
-            try write(.contact, contacts, state.psa.contacts) { (ref: nil, body: try CanonicalJSON.encode($0)) }
-            try write(.match, matches, state.matches.byUser) { (ref: nil, body: try CanonicalJSON.encode($0)) }
-            try write(.assignment, assignments, state.assignments.byUser) { (ref: nil, body: try CanonicalJSON.encode($0)) }
+            try upsertAll(.user, userKeys) { key in
+                let record = userRecords[key]!
+                return (record.position, UserRow(record).json)
+            }
+            try upsertAll(.contact, contactKeys) { key in (nil, try CanonicalJSON.encode(contactRecords[Int(key)!]!)) }
+            try upsertAll(.match, matchKeys) { key in (nil, try CanonicalJSON.encode(matchRecords[key]!)) }
+            try upsertAll(.assignment, assignmentKeys) { key in (nil, try CanonicalJSON.encode(assignmentRecords[key]!)) }
+            for (kind, keys) in deletes {
+                for key in keys { try delete.execute([.text(company), .text(kind.rawValue), .text(key)]) }
+            }
         }
         next.written = users.upserts.count + contacts.upserts.count + matches.upserts.count + assignments.upserts.count
             + users.deletes.count + contacts.deletes.count + matches.deletes.count + assignments.deletes.count
@@ -230,7 +245,7 @@ extension CompanyLog {
             guard let user else { throw RowUnreadable() }
             let record = try decoder.decode(UserRow.self, from: body).record(user)
             state.directory.users[key] = record
-            rows.users[key] = record.hashValue
+            rows.users[key] = UserRow.fingerprint(record)
         case .contact:
             guard let id = Int(key) else { throw RowUnreadable() }
             let record = try decoder.decode(ContactRecord.self, from: body)
@@ -315,6 +330,18 @@ struct UserRow: Codable {
         eligibilitySince = record.eligibilitySince
     }
 
+    /// A fingerprint of what the row stores (this process only): the user's snapshot is the event at `position`, so
+    /// hashing the whole user as well would only cost time.
+    static func fingerprint(_ record: UserRecord) -> Int {
+        var hasher = Hasher()
+        hasher.combine(record.position)
+        hasher.combine(record.removal)
+        hasher.combine(record.removalPosition)
+        hasher.combine(record.fieldChangedAt)
+        hasher.combine(record.eligibilitySince)
+        return hasher.finalize()
+    }
+
     /// The row's JSON, byte for byte what its `Encodable` conformance writes with the event codec's settings.
     var json: Data {
         var object = FlatJSONObject()
@@ -334,6 +361,14 @@ struct UserRow: Codable {
     }
 }
 
+/// The order rows are written in.
+enum StoredRow {
+    /// `keys` sorted; for ASCII keys (user ids, contact ids) that is the order of SQLite's text keys.
+    static func ordered(_ keys: [String]) -> [String] {
+        keys.sorted()
+    }
+}
+
 /// A stored row that does not read back as its record.
 struct RowUnreadable: Error {}
 
@@ -343,11 +378,13 @@ struct RowChanges<Key: Hashable & Sendable>: Sendable {
     var deletes: [Key] = []
 
     /// The changes from the `stored` fingerprints to `current`, filling `next` with the fingerprints of `current`.
-    static func between<Value: Hashable>(_ current: [Key: Value], _ stored: [Key: Int], into next: inout [Key: Int]) -> RowChanges {
+    static func between<Value>(
+        _ current: [Key: Value], _ stored: [Key: Int], into next: inout [Key: Int], _ fingerprintOf: (Value) -> Int
+    ) -> RowChanges {
         var changes = RowChanges()
         next.reserveCapacity(current.count)
         for (key, value) in current {
-            let fingerprint = value.hashValue
+            let fingerprint = fingerprintOf(value)
             next[key] = fingerprint
             if stored[key] != fingerprint { changes.upserts.append(key) }
         }
