@@ -283,12 +283,12 @@ public struct FlatJSONObject {
         members.integer(key, value)
     }
 
-    /// Adds an object member of integers, its keys in UTF-8 order (as a `[String: Int64]` or a dictionary keyed by a
-    /// `CodingKeyRepresentable` enum is written).
-    public mutating func integerObject<I: BinaryInteger>(_ key: StaticString, _ values: [String: I]) {
+    /// Adds an object member of integers, as a `[String: Int64]` (or a dictionary keyed by a `CodingKeyRepresentable`
+    /// enum) is written; `values` must come in the UTF-8 order of their keys.
+    public mutating func integerObject<I: BinaryInteger>(_ key: StaticString, _ values: [(key: String, value: I)]) {
         members.key(key)
         var inner = CanonicalWriter.Members(writer)
-        for (name, value) in values.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+        for (name, value) in values {
             inner.dynamicKey(name)
             writer.writeInteger(value)
         }

@@ -26,14 +26,26 @@ public struct CompanyLog: Sendable {
         _ events: [DomainEvent], idPrefix: String, correlationId: String?, causationId: String? = nil,
         expecting: [String: ExpectedVersion] = [:]
     ) async throws -> [EventEnvelope] {
+        try await append(groups: [(events, idPrefix)], correlationId: correlationId, causationId: causationId, expecting: expecting)
+    }
+
+    /// Appends several groups of events in one transaction, each group's ids under its own prefix; returns the
+    /// envelopes of the events appended, in order.
+    public func append(
+        groups: [(events: [DomainEvent], idPrefix: String)], correlationId: String?, causationId: String? = nil,
+        expecting: [String: ExpectedVersion] = [:]
+    ) async throws -> [EventEnvelope] {
+        let events = groups.flatMap(\.events)
         guard !events.isEmpty else { return [] }
         var batch: [NewEvent] = []
         batch.reserveCapacity(events.count)
-        for (index, event) in events.enumerated() {
-            batch.append(NewEvent(
-                eventId: "\(idPrefix)/\(index)", stream: StreamName.stream(for: event, company: company), company: company,
-                type: event.typeName, schemaVersion: event.schemaVersion, payload: try event.encodePayload(),
-                causationId: causationId, correlationId: correlationId))
+        for (events, idPrefix) in groups {
+            for (index, event) in events.enumerated() {
+                batch.append(NewEvent(
+                    eventId: "\(idPrefix)/\(index)", stream: StreamName.stream(for: event, company: company), company: company,
+                    type: event.typeName, schemaVersion: event.schemaVersion, payload: try event.encodePayload(),
+                    causationId: causationId, correlationId: correlationId))
+            }
         }
         let result = try await store.append(batch, expecting: expecting)
         let positions = Dictionary(uniqueKeysWithValues: result.appended.map { ($0.eventId, $0.position) })
@@ -330,6 +342,9 @@ struct UserRow: Codable {
         eligibilitySince = record.eligibilitySince
     }
 
+    /// The synced fields in the order their names sort, as the keys of `fieldChangedAt` are written.
+    private static let fieldsByName = SyncedField.allCases.sorted { $0.rawValue.utf8.lexicographicallyPrecedes($1.rawValue.utf8) }
+
     /// A fingerprint of what the row stores (this process only): the user's snapshot is the event at `position`, so
     /// hashing the whole user as well would only cost time.
     static func fingerprint(_ record: UserRecord) -> Int {
@@ -346,8 +361,9 @@ struct UserRow: Codable {
     var json: Data {
         var object = FlatJSONObject()
         object.integer("eligibilitySince", eligibilitySince)
-        object.integerObject(
-            "fieldChangedAt", Dictionary(uniqueKeysWithValues: fieldChangedAt.map { ($0.key.rawValue, $0.value) }))
+        object.integerObject("fieldChangedAt", Self.fieldsByName.compactMap { field in
+            fieldChangedAt[field].map { (key: field.rawValue, value: $0) }
+        })
         object.integer("position", position)
         object.string("removal", removal?.rawValue)
         object.integer("removalPosition", removalPosition)

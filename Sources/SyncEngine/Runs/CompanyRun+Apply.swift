@@ -80,8 +80,10 @@ extension CompanyRun {
         return writes
     }
 
-    /// Applies writes in batches: the batch's `CommandAttempted` events commit before any of its HTTP calls, and each
-    /// call's outcome is recorded after it. A budget stop ends the run cleanly with what was done.
+    /// Applies writes in batches: the batch's `CommandAttempted` events commit before any of its HTTP calls, and the
+    /// batch's outcomes commit after them, in the same transaction as the next batch's attempts (one commit per batch
+    /// instead of two; what is recorded, and when relative to the HTTP calls, is unchanged). A budget stop ends the
+    /// run cleanly with what was done.
     func apply(
         _ all: [Command], only indices: [Int], state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary
     ) async throws {
@@ -90,8 +92,21 @@ extension CompanyRun {
         var done = 0
         var stopped: PSAError?
         var start = 0
+        // The last batch's outcomes, committed with the next batch's attempts.
+        var recorded: [DomainEvent] = []
         while start < indices.count, stopped == nil {
-            try Task.checkCancellation()
+            if Task.isCancelled {
+                // The log refuses writes from a cancelled task: the last outcomes are recorded from a task of their
+                // own, so that the next run need not ask the PSA what became of them.
+                let (pending, keptRecorder, keptState) = (recorded, recorder, state)
+                let saved = await Task {
+                    var (recorder, state) = (keptRecorder, keptState)
+                    try await recorder.append(pending, step: "outcome", into: &state)
+                    return (recorder, state)
+                }.result
+                if case .success(let (savedRecorder, savedState)) = saved { (recorder, state) = (savedRecorder, savedState) }
+                throw CancellationError()
+            }
             let batch = indices[start..<min(indices.count, start + Self.applyBatch)].map { all[$0] }
             start += batch.count
             let attempts: [DomainEvent] = batch.map { command in
@@ -99,7 +114,8 @@ extension CompanyRun {
                     runId: runId, commandId: command.id, userId: command.userId, contactId: command.contactId,
                     write: command.write!))
             }
-            try await recorder.append(attempts, step: "attempt", into: &state)
+            try await recorder.append(steps: [(recorded, "outcome"), (attempts, "attempt")], into: &state)
+            recorded = []
             let currents = batch.map { command in command.contactId.flatMap { state.psa.contacts[$0]?.contact } }
             let outcomes = await write(batch, currents: currents)
             var events: [DomainEvent] = []
@@ -119,10 +135,11 @@ extension CompanyRun {
                     logger.warning("write failed for \(settings.name) (\(command.id)): \(error.message)")
                 }
             }
-            try await recorder.append(events, step: "outcome", into: &state)
+            recorded = events
             done += batch.count
             progress(.applying(company: settings.name, done: done, total: indices.count))
         }
+        try await recorder.append(recorded, step: "outcome", into: &state)
         if let stopped {
             summary.status = .failed
             summary.message = "stopped after \(done) of \(indices.count) writes: \(stopped.message)"
