@@ -149,7 +149,14 @@ public enum DomainEvent: Sendable, Hashable {
 
     /// The payload as JSON: sorted keys, ISO-8601 dates (`CanonicalJSON`, byte for byte `EventCodec.encoder`'s output).
     public func encodePayload() throws -> Data {
-        try CanonicalJSON.encode(payload)
+        // The commonest payloads by their own type: going through `payload` boxes each one in an existential first.
+        switch self {
+        case .directoryUserObserved(let p): try CanonicalJSON.encode(p)
+        case .commandPlanned(let p): try CanonicalJSON.encode(p)
+        case .commandAttempted(let p): try CanonicalJSON.encode(p)
+        case .commandSucceeded(let p): try CanonicalJSON.encode(p)
+        default: try CanonicalJSON.encode(payload)
+        }
     }
 
     /// Decodes a stored payload; throws `EventCodecError` for an unknown type or version, or unreadable JSON.

@@ -35,10 +35,10 @@ public struct CompanyLog: Sendable {
         groups: [(events: [DomainEvent], idPrefix: String)], correlationId: String?, causationId: String? = nil,
         expecting: [String: ExpectedVersion] = [:]
     ) async throws -> [EventEnvelope] {
-        let events = groups.flatMap(\.events)
-        guard !events.isEmpty else { return [] }
+        let total = groups.reduce(0) { $0 + $1.events.count }
+        guard total > 0 else { return [] }
         var batch: [NewEvent] = []
-        batch.reserveCapacity(events.count)
+        batch.reserveCapacity(total)
         for (events, idPrefix) in groups {
             for (index, event) in events.enumerated() {
                 batch.append(NewEvent(
@@ -48,13 +48,37 @@ public struct CompanyLog: Sendable {
             }
         }
         let result = try await store.append(batch, expecting: expecting)
-        let positions = Dictionary(uniqueKeysWithValues: result.appended.map { ($0.eventId, $0.position) })
         let now = Date()
-        return zip(batch, events).compactMap { new, event in
-            positions[new.eventId].map {
-                EventEnvelope(position: $0, stream: new.stream, recordedAt: now, eventId: new.eventId, event: event)
+        var envelopes: [EventEnvelope] = []
+        envelopes.reserveCapacity(result.appended.count)
+        if result.appended.count == batch.count && zip(result.appended, batch).allSatisfy({ $0.eventId == $1.eventId }) {
+            // Every event was new (the usual case): positions come back in the order the events went in.
+            var index = 0
+            for (events, _) in groups {
+                for event in events {
+                    let new = batch[index]
+                    envelopes.append(EventEnvelope(
+                        position: result.appended[index].position, stream: new.stream, recordedAt: now, eventId: new.eventId,
+                        event: event))
+                    index += 1
+                }
+            }
+            return envelopes
+        }
+        // A step replayed: only the events not stored before come back.
+        let positions = Dictionary(uniqueKeysWithValues: result.appended.map { ($0.eventId, $0.position) })
+        var index = 0
+        for (events, _) in groups {
+            for event in events {
+                let new = batch[index]
+                if let position = positions[new.eventId] {
+                    envelopes.append(EventEnvelope(
+                        position: position, stream: new.stream, recordedAt: now, eventId: new.eventId, event: event))
+                }
+                index += 1
             }
         }
+        return envelopes
     }
 
     /// The company's events after `position` (up to `through`), decoded, in order.
