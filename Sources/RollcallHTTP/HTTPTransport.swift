@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Why an HTTP exchange failed before a whole answer came back.
 public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
@@ -259,7 +260,7 @@ final class ConnectionPool: @unchecked Sendable {
         let tls: NIOSSLContext?
         if endpoint.secure {
             do {
-                tls = try TLS.context.get()
+                tls = try TLS.context(for: endpoint)
             } catch {
                 return loop.makeFailedFuture(error)
             }
@@ -307,9 +308,26 @@ final class ConnectionPool: @unchecked Sendable {
 }
 
 /// The TLS configuration every `https` connection shares: the system's trust roots and full verification.
-private enum TLS {
+enum TLS {
     static let context: Result<NIOSSLContext, any Error> = Result {
         try NIOSSLContext(configuration: .makeClientConfiguration())
+    }
+
+    /// Servers trusted by a certificate of their own instead of the system's roots (tests' local servers only).
+    private static let trusted = Mutex<[HTTPEndpoint: NIOSSLContext]>([:])
+
+    /// The context for a connection to `endpoint`.
+    static func context(for endpoint: HTTPEndpoint) throws -> NIOSSLContext {
+        if let own = trusted.withLock({ $0[endpoint] }) { return own }
+        return try context.get()
+    }
+
+    /// Trusts `certificate` (and nothing else) for connections to `endpoint`, still verifying the chain and name.
+    static func trust(_ certificate: NIOSSLCertificate, for endpoint: HTTPEndpoint) throws {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .certificates([certificate])
+        let context = try NIOSSLContext(configuration: configuration)
+        trusted.withLock { $0[endpoint] = context }
     }
 
     /// True for an IPv4 or IPv6 literal, which must not be sent as the TLS server name.

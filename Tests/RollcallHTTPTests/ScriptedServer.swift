@@ -2,6 +2,7 @@
 
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// What the server does with one request.
@@ -40,7 +41,9 @@ final class ScriptedServer: Sendable {
 
     /// Starts a server answering the n-th request (from 0) with `script(n, request)`; with `raw`, any bytes at all are
     /// answered with `raw` and the connection closed (for clients that do not speak HTTP in clear, as TLS).
-    init(raw: String? = nil, script: @escaping @Sendable (Int, SeenRequest) -> Reply = { _, _ in .hang }) async throws {
+    init(
+        raw: String? = nil, tls: NIOSSLContext? = nil, script: @escaping @Sendable (Int, SeenRequest) -> Reply = { _, _ in .hang }
+    ) async throws {
         let record = record
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -50,6 +53,7 @@ final class ScriptedServer: Sendable {
                     return value.connections
                 }
                 return child.eventLoop.makeCompletedFuture {
+                    if let tls { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try child.pipeline.syncOperations.addHandler(
                         ConnectionScript(connection: index, raw: raw, record: record, script: script))
                 }
