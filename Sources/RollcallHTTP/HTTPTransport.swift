@@ -97,8 +97,7 @@ public enum HTTPTransport {
         var request = ByteBuffer()
         request.reserveCapacity(256 + (body?.count ?? 0))
         try RequestWriter.write(
-            method: method, target: target.requestTarget, headers: fields, body: body.map { ByteBuffer(bytes: $0) },
-            into: &request)
+            method: method, target: target.requestTarget, headers: fields, body: body, into: &request)
         let pool = own ?? pool(for: target.endpoint)
         let loop = pool.loop
         let exchange = Exchange(
@@ -181,8 +180,9 @@ final class ConnectionPool: @unchecked Sendable {
     private var idle: [HTTPEndpoint: [ConnectionHandler]] = [:]
     /// Idle connections kept per server; more are closed.
     private static let keptPerEndpoint = 8
-    /// A connection idle longer than this is closed rather than reused (servers drop idle connections too).
-    private static let idleLimit = TimeAmount.seconds(50)
+    /// A connection idle longer than this is closed rather than reused: servers drop idle connections too, many
+    /// after five seconds (Node's and uvicorn's defaults), and a request sent as one closes it is lost.
+    private static let idleLimit = TimeAmount.seconds(4)
 
     /// The URL read last on this loop: a run's writes all go to one URL.
     private var lastTarget: (url: String, target: HTTPTarget)?

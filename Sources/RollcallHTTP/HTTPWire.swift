@@ -2,6 +2,7 @@
 // A run's tens of thousands of PSA writes each paid more in NIO's generic HTTP pipeline (boxed parts, header
 // objects, a parser callback per field) than in the exchange itself.
 
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -10,7 +11,7 @@ enum RequestWriter {
     /// The whole request; a header name or value that could end the line early (CR, LF, NUL) or a name that is not
     /// a token is refused, so nothing a caller passes can inject a header or a second request.
     static func write(
-        method: HTTPMethod, target: String, headers: HTTPHeaders, body: ByteBuffer?, into buffer: inout ByteBuffer
+        method: HTTPMethod, target: String, headers: HTTPHeaders, body: Data?, into buffer: inout ByteBuffer
     ) throws(HTTPFetchError) {
         buffer.writeString(method.rawValue)
         buffer.writeInteger(UInt8(ascii: " "))
@@ -29,8 +30,8 @@ enum RequestWriter {
             buffer.writeStaticString("\r\n")
         }
         buffer.writeStaticString("\r\n")
-        if var body {
-            buffer.writeBuffer(&body)
+        if let body {
+            buffer.writeBytes(body)
         }
     }
 

@@ -90,6 +90,18 @@ struct HTTPTransportTests {
         #expect(server.requests.map(\.connection) == [0, 1])
     }
 
+    @Test("a connection idle longer than servers commonly keep one (five seconds) is not used again")
+    func idleLimit() async throws {
+        let server = try await ScriptedServer { index, _ in .bytes("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n\(index)") }
+        defer { Task { try? await server.stop() } }
+        _ = try await fetch(server.url())
+        _ = try await fetch(server.url())
+        try await Task.sleep(for: .milliseconds(4_300))
+        let third = try await fetch(server.url())
+        #expect(String(decoding: third.body, as: UTF8.self) == "2")
+        #expect(server.requests.map(\.connection) == [0, 0, 1])
+    }
+
     @Test("answers are not asked for compressed, and one compressed anyway is refused with a clear error")
     func compressedRefused() async throws {
         let server = try await ScriptedServer { _, _ in
