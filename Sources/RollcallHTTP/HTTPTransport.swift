@@ -27,7 +27,7 @@ public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
         /// The request cannot be written (a header holding a line break, a name that is not a token).
         case invalidRequest
         /// The answer is not HTTP/1.x as Rollcall reads it (a bad status line or framing, a compressed body that was
-        /// not asked for, bytes after the answer).
+        /// not asked for).
         case malformedAnswer
     }
 

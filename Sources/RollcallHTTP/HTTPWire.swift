@@ -94,6 +94,7 @@ struct ResponseReader {
 
     /// True when the connection can carry another request after this (complete) answer.
     var keepsAlive: Bool {
+        if excess { return false }
         if case .untilClose = framing { return false }
         let tokens = headers[canonicalForm: "connection"].map { $0.lowercased() }
         if version.major == 1 && version.minor == 0 { return tokens.contains("keep-alive") }
@@ -108,8 +109,8 @@ struct ResponseReader {
         return false
     }
 
-    /// Takes the bytes that arrived; true once the whole answer is read. Bytes after it are an error (a server
-    /// may not answer what was not asked).
+    /// Takes the bytes that arrived; true once the whole answer is read. Bytes after it (a sloppy server's extra
+    /// CRLF, say) do not spoil the answer, but the connection is then not reused.
     mutating func read(_ bytes: inout ByteBuffer) throws(HTTPFetchError) -> Bool {
         buffer.writeBuffer(&bytes)
         while true {
@@ -117,7 +118,9 @@ struct ResponseReader {
             case .head:
                 guard let line = try nextLine(limit: Self.maxHeadBytes - headBytes) else { return false }
                 headBytes += line.count + 2
-                if status == 0 {
+                if status == 0 && line.isEmpty {
+                    continue  // an empty line before the status line: the previous answer's stray CRLF (RFC 9112 §2.2)
+                } else if status == 0 {
                     try readStatus(line)
                 } else if line.isEmpty {
                     if try finishHead() { return try done() }
@@ -170,10 +173,13 @@ struct ResponseReader {
     }
 
     private mutating func done() throws(HTTPFetchError) -> Bool {
-        guard buffer.readableBytes == 0 else { throw malformed("it sent bytes after a whole answer") }
+        if buffer.readableBytes > 0 { excess = true }
         state = .head
         return true
     }
+
+    /// Set when bytes followed the answer: what they belong to is unknown, so the connection must not carry more.
+    private var excess = false
 
     /// Moves `count` bytes of body out of the buffer, within the limit.
     private mutating func take(_ count: Int) throws(HTTPFetchError) {

@@ -133,6 +133,17 @@ struct HTTPTransportTests {
         #expect(server.requests.map(\.connection) == [0, 0, 0])
     }
 
+    @Test("bytes after a whole answer (a sloppy server's extra CRLF) leave the answer whole, and the connection is not reused")
+    func excessBytes() async throws {
+        let server = try await ScriptedServer { _, _ in .bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\r\n") }
+        defer { Task { try? await server.stop() } }
+        for _ in 0..<2 {
+            let answer = try await fetch(server.url())
+            #expect(answer.status == 200 && String(decoding: answer.body, as: UTF8.self) == "ok")
+        }
+        #expect(server.requests.map(\.connection) == [0, 1])
+    }
+
     @Test("a header that would break the request line is refused before anything is sent")
     func headerInjection() async throws {
         let server = try await ScriptedServer { _, _ in .bytes("HTTP/1.1 204 No Content\r\n\r\n") }
@@ -148,13 +159,12 @@ struct HTTPTransportTests {
         #expect(server.requests.isEmpty)
     }
 
-    @Test("answers that are not HTTP/1.x are refused: a bad status line, a folded header, two lengths, bytes after the answer")
+    @Test("answers that are not HTTP/1.x are refused: a bad status line, a folded header, two lengths, a bad chunk size")
     func malformed() async throws {
         let answers = [
             "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
             "HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
-            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
         ]
         for answer in answers {
@@ -269,6 +279,9 @@ struct HTTPTransportTests {
         var all = ByteBuffer(string: wire)
         #expect(try whole.read(&all))
         var pieces = ResponseReader(maxBody: 1000, headRequest: false)
+        // A stray CRLF before the status line (left over from an earlier answer) is skipped.
+        var stray = ByteBuffer(string: "\r\n")
+        #expect(try !pieces.read(&stray))
         var done = false
         for (index, byte) in wire.utf8.enumerated() {
             var one = ByteBuffer(bytes: [byte])
