@@ -47,7 +47,7 @@ public actor AutotaskBudget {
     /// Reads the threshold with `fetch` if this run has not yet; concurrent callers wait for the same reading.
     /// `fetch` answers `nil` when the threshold could not be read (the run then goes on without a limit),
     /// or an error that must stop the run (refused credentials).
-    func ensureRead(_ fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
+    private func ensureRead(_ fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
         if let pending {
             if case .failure(let error) = await pending.value { throw error }
             return

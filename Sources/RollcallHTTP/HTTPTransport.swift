@@ -388,8 +388,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         do {
             whole = try reader.read(&bytes)
         } catch {
-            self.reader = nil
-            exchange.fail(HTTPFetchError(error.kind, "\(error.message) (from \(place))"))
+            exchange.fail(HTTPFetchError(error.kind, "\(error.message) (from \(place))"))  // which abandons this connection
             return
         }
         self.reader = reader
@@ -414,9 +413,6 @@ final class ConnectionHandler: ChannelInboundHandler {
             if var reader, reader.closed() {
                 finish(exchange, reader, keep: false)
             } else {
-                current = nil
-                reader = nil
-                exchange.connection = nil
                 exchange.fail(HTTPFetchError(.connectionClosed, "the connection to \(place) closed before the whole answer came"))
             }
         }
@@ -425,9 +421,6 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let exchange = current {
-            current = nil
-            reader = nil
-            exchange.connection = nil
             if let tls = error as? NIOSSLError, case .handshakeFailed = tls {
                 exchange.fail(HTTPFetchError(.tlsFailed, "TLS with \(place) failed: \(tls)"))
             } else {
@@ -437,7 +430,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// Drops `exchange` (failed or cancelled) and closes the connection, whose answer would arrive cut short.
+    /// Drops `exchange` (failed or cancelled: `Exchange.fail` calls this) and closes the connection, whose answer
+    /// would arrive cut short.
     func abandon(_ exchange: Exchange) {
         guard current === exchange else { return }
         current = nil

@@ -103,12 +103,6 @@ struct ResponseReader {
 
     private(set) var framing = Framing.none
 
-    /// True while the body runs until the connection closes: a close then completes the answer.
-    var readsUntilClose: Bool {
-        if case .untilClose = state { return true }
-        return false
-    }
-
     /// Takes the bytes that arrived; true once the whole answer is read. Bytes after it (a sloppy server's extra
     /// CRLF, say) do not spoil the answer, but the connection is then not reused.
     mutating func read(_ bytes: inout ByteBuffer) throws(HTTPFetchError) -> Bool {

@@ -48,30 +48,19 @@ public struct CompanyLog: Sendable {
             }
         }
         let result = try await store.append(batch, expecting: expecting)
+        // Usually every event was new and positions come back in the order the events went in; after a replayed
+        // step, only the events not stored before come back, found by id.
+        let inOrder = result.appended.count == batch.count
+            && zip(result.appended, batch).allSatisfy { $0.eventId == $1.eventId }
+        let byId = inOrder ? [:] : Dictionary(uniqueKeysWithValues: result.appended.map { ($0.eventId, $0.position) })
         let now = Date()
         var envelopes: [EventEnvelope] = []
         envelopes.reserveCapacity(result.appended.count)
-        if result.appended.count == batch.count && zip(result.appended, batch).allSatisfy({ $0.eventId == $1.eventId }) {
-            // Every event was new (the usual case): positions come back in the order the events went in.
-            var index = 0
-            for (events, _) in groups {
-                for event in events {
-                    let new = batch[index]
-                    envelopes.append(EventEnvelope(
-                        position: result.appended[index].position, stream: new.stream, recordedAt: now, eventId: new.eventId,
-                        event: event))
-                    index += 1
-                }
-            }
-            return envelopes
-        }
-        // A step replayed: only the events not stored before come back.
-        let positions = Dictionary(uniqueKeysWithValues: result.appended.map { ($0.eventId, $0.position) })
         var index = 0
         for (events, _) in groups {
             for event in events {
                 let new = batch[index]
-                if let position = positions[new.eventId] {
+                if let position = inOrder ? result.appended[index].position : byId[new.eventId] {
                     envelopes.append(EventEnvelope(
                         position: position, stream: new.stream, recordedAt: now, eventId: new.eventId, event: event))
                 }
@@ -154,10 +143,10 @@ public struct CompanyLog: Sendable {
         // Each kind's keys in order: SQLite then fills its primary-key B-tree front to back instead of splitting pages
         // all over it (user ids are random GUIDs; a first run writes hundreds of thousands of rows). Rows are encoded
         // one at a time as they are written, so a first run's 370,000 rows are never all held at once.
-        let userKeys = StoredRow.ordered(users.upserts)
-        let contactKeys = StoredRow.ordered(contacts.upserts.map { String($0) })
-        let matchKeys = StoredRow.ordered(matches.upserts)
-        let assignmentKeys = StoredRow.ordered(assignments.upserts)
+        let userKeys = users.upserts.sorted()
+        let contactKeys = contacts.upserts.map { String($0) }.sorted()
+        let matchKeys = matches.upserts.sorted()
+        let assignmentKeys = assignments.upserts.sorted()
         let deletes: [(RowKind, [String])] = [
             (.user, users.deletes), (.contact, contacts.deletes.map { String($0) }), (.match, matches.deletes),
             (.assignment, assignments.deletes),
@@ -398,14 +387,6 @@ struct UserRow: Codable {
         UserRecord(
             user: user, position: position, removal: removal, removalPosition: removalPosition, fieldChangedAt: fieldChangedAt,
             eligibilitySince: eligibilitySince)
-    }
-}
-
-/// The order rows are written in.
-enum StoredRow {
-    /// `keys` sorted; for ASCII keys (user ids, contact ids) that is the order of SQLite's text keys.
-    static func ordered(_ keys: [String]) -> [String] {
-        keys.sorted()
     }
 }
 

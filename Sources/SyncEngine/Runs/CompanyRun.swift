@@ -223,18 +223,10 @@ struct Recorder {
     mutating func append(
         _ events: [DomainEvent], step: String, into state: inout CompanyState, expecting: [String: ExpectedVersion] = [:]
     ) async throws {
-        guard !events.isEmpty else { return }
         var start = 0
         while start < events.count {
             let end = min(events.count, start + CompanyRun.chunk)
-            let n = steps[step, default: 0]
-            steps[step] = n + 1
-            let envelopes = try await log.append(
-                Array(events[start..<end]), idPrefix: "\(log.company)/\(runId)/\(step)/\(n)", correlationId: runId,
-                expecting: start == 0 ? expecting : [:])
-            for envelope in envelopes { state.apply(envelope) }
-            appended += envelopes.count
-            sinceCheckpoint += envelopes.count
+            try await commit([(Array(events[start..<end]), step)], into: &state, expecting: start == 0 ? expecting : [:])
             start = end
         }
     }
@@ -247,13 +239,21 @@ struct Recorder {
             for part in parts { try await append(part.events, step: part.step, into: &state) }
             return
         }
+        try await commit(parts, into: &state)
+    }
+
+    /// One transaction: each part's events under the next id prefix of its step, then folded into `state`.
+    private mutating func commit(
+        _ parts: [(events: [DomainEvent], step: String)], into state: inout CompanyState,
+        expecting: [String: ExpectedVersion] = [:]
+    ) async throws {
         var groups: [(events: [DomainEvent], idPrefix: String)] = []
         for part in parts {
             let n = steps[part.step, default: 0]
             steps[part.step] = n + 1
             groups.append((part.events, "\(log.company)/\(runId)/\(part.step)/\(n)"))
         }
-        let envelopes = try await log.append(groups: groups, correlationId: runId)
+        let envelopes = try await log.append(groups: groups, correlationId: runId, expecting: expecting)
         for envelope in envelopes { state.apply(envelope) }
         appended += envelopes.count
         sinceCheckpoint += envelopes.count
