@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import RollcallHTTP
 import Synchronization
 
 /// What `ThresholdInformation` said when the budget read it.
@@ -12,12 +13,15 @@ public struct AutotaskThreshold: Sendable, Hashable {
     public var timeframeMinutes: Int
     /// Requests already made in the current timeframe by every integration (`currentTimeframeRequestCount`).
     public var used: Int
+    /// The server that reported it (`host:port`), for messages.
+    public var server: String?
 
     /// Makes a threshold reading.
-    public init(limit: Int, timeframeMinutes: Int, used: Int) {
+    public init(limit: Int, timeframeMinutes: Int, used: Int, server: String? = nil) {
         self.limit = limit
         self.timeframeMinutes = timeframeMinutes
         self.used = used
+        self.server = server
     }
 }
 
@@ -88,15 +92,17 @@ public actor AutotaskBudget {
     /// Requests this budget has let through since the last reading.
     public func spent() -> Int { spentSinceRead }
 
-    /// Takes one request from the budget, or throws `budgetExhausted` saying when to resume.
+    /// Takes one request from the budget, or throws `budgetExhausted` saying when to resume. The reading's numbers
+    /// come from the server: arithmetic on them saturates, so no count, however large, can trap.
     public func spend() throws(PSAError) {
         if let threshold, let readAt {
-            let allowed = threshold.limit - safetyMargin
-            if threshold.used + spentSinceRead + 1 > allowed {
-                let resume = readAt.addingTimeInterval(TimeInterval(max(1, threshold.timeframeMinutes) * 60))
+            let allowed = threshold.limit.saturatingSubtract(safetyMargin)
+            if threshold.used.saturatingAdd(spentSinceRead).saturatingAdd(1) > allowed {
+                let minutes = Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60)
+                let resume = readAt.addingTimeInterval(TimeInterval(minutes * 60))
                 throw PSAError(
                     .budgetExhausted,
-                    "Autotask's API budget of \(threshold.limit) requests per \(threshold.timeframeMinutes) minutes, "
+                    "Autotask's API budget\(threshold.server.map { " (read from \($0))" } ?? "") of \(threshold.limit) requests per \(threshold.timeframeMinutes) minutes, "
                         + "shared by every integration on this Autotask database, is nearly spent (\(threshold.used) used "
                         + "before this run, \(spentSinceRead) by this run, \(safetyMargin) kept in reserve); Rollcall "
                         + "stopped before sending more. Resume after \(Self.clockTime(resume)) UTC.",

@@ -22,6 +22,8 @@ public struct AutotaskConfiguration: Sendable {
     public var requestTimeout: Duration
     /// Requests kept back from the hourly budget for other integrations on the same database.
     public var budgetSafetyMargin: Int
+    /// Where the secret came from, for a message when Autotask refuses it ("environment variable AUTOTASK_SECRET").
+    public var secretSource: String
 
     /// The public discovery endpoint used when no URL is configured.
     public static let defaultDiscoveryURL = "https://webservices.autotask.net/atservicesrest/"
@@ -30,7 +32,8 @@ public struct AutotaskConfiguration: Sendable {
     public init(
         username: String, secret: String, integrationCode: String, baseURL: String? = nil,
         discoveryURL: String = AutotaskConfiguration.defaultDiscoveryURL, maxRetries: Int = 4,
-        retryBaseDelay: Duration = .seconds(1), requestTimeout: Duration = .seconds(60), budgetSafetyMargin: Int = 200
+        retryBaseDelay: Duration = .seconds(1), requestTimeout: Duration = .seconds(60), budgetSafetyMargin: Int = 200,
+        secretSource: String = "psa.autotask.secret in rollcall.yaml"
     ) {
         self.username = username
         self.secret = secret
@@ -41,6 +44,7 @@ public struct AutotaskConfiguration: Sendable {
         self.retryBaseDelay = retryBaseDelay
         self.requestTimeout = requestTimeout
         self.budgetSafetyMargin = budgetSafetyMargin
+        self.secretSource = secretSource
     }
 }
 

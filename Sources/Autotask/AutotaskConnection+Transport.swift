@@ -3,7 +3,6 @@
 import ContactSync
 import Foundation
 import Logging
-import NIOCore
 import NIOHTTP1
 import RollcallHTTP
 
@@ -34,8 +33,22 @@ extension AutotaskConnection {
         let zone: ATZone = try await sendDecoding(
             "GET", url, body: nil, idempotent: true, what: "finding the Autotask zone of API user \(configuration.username)",
             authenticated: false, budgeted: false)
+        try Self.checkZone(zone.url, discoveredAt: discovery)
         logger.info("Autotask zone found", metadata: ["zone": .string(zone.url)])
         return zone.url
+    }
+
+    /// Throws unless `zone` may be given the API user's credentials: https on a host under `autotask.net`, or, when
+    /// discovery itself asked a loopback server (the emulators), that server's own origin.
+    static func checkZone(_ zone: String, discoveredAt discovery: String) throws {
+        let found = HTTPOrigin(zone)
+        if let asked = HTTPOrigin(discovery), asked.isLoopback, found == asked { return }
+        if let found, found.scheme == "https", found.host == "autotask.net" || found.host.hasSuffix(".autotask.net") { return }
+        throw PSAError(
+            .unexpectedResponse,
+            "Autotask's zone discovery at \(HTTPOrigin(discovery)?.server ?? discovery) named \(found?.description ?? "an unreadable URL") as the API user's zone; "
+                + "Rollcall sends credentials only to https hosts under autotask.net, so it sent nothing there. "
+                + "Set psa.autotask.url in rollcall.yaml to your zone's REST URL.")
     }
 
     /// Takes one request from the budget, reading `ThresholdInformation` into it first, once per run.
@@ -48,9 +61,18 @@ extension AutotaskConnection {
                 logger.info("Autotask API budget read", metadata: [
                     "limit": "\(reading.externalRequestThreshold)", "used": "\(reading.currentTimeframeRequestCount)",
                 ])
+                guard reading.externalRequestThreshold > 0, reading.currentTimeframeRequestCount >= 0,
+                      (reading.requestThresholdTimeframe ?? 60) > 0 else {
+                    return .failure(PSAError(
+                        .unexpectedResponse,
+                        "Autotask at \(HTTPOrigin(url)?.server ?? url) reported an impossible API budget (threshold "
+                            + "\(reading.externalRequestThreshold), \(reading.currentTimeframeRequestCount) used, timeframe "
+                            + "\(reading.requestThresholdTimeframe.map(String.init) ?? "absent") minutes); Rollcall stopped "
+                            + "before sending more. Check that the Autotask URL in rollcall.yaml is your zone's."))
+                }
                 return .success(AutotaskThreshold(
                     limit: reading.externalRequestThreshold, timeframeMinutes: reading.requestThresholdTimeframe ?? 60,
-                    used: reading.currentTimeframeRequestCount))
+                    used: reading.currentTimeframeRequestCount, server: HTTPOrigin(url)?.server))
             } catch let error as PSAError where error.kind == .authentication {
                 return .failure(error)
             } catch {
@@ -62,18 +84,25 @@ extension AutotaskConnection {
         }
     }
 
-    /// Every item of a query, following `pageDetails.nextPageUrl` with the same body until it is null.
+    /// Every item of a query, following `pageDetails.nextPageUrl` with the same body until it is null. A next page
+    /// is followed only on the zone's own origin, and never twice.
     func queryAll<Item: Decodable>(_ entity: String, _ query: ATQuery, as: Item.Type, what: String) async throws -> [Item] {
         let body = try encode(query)
-        var url = try await base() + "\(entity)/query"
+        let base = try await base()
+        var url = base + "\(entity)/query"
         var items: [Item] = []
-        var seen: Set<String> = []
+        var trail = PageTrail()
         while true {
             let page: ATPage<Item> = try await sendDecoding("POST", url, body: body, idempotent: true, what: what)
             items += page.items
             guard let next = page.pageDetails?.nextPageUrl, !next.isEmpty else { return items }
-            guard seen.insert(next).inserted else {
-                throw PSAError(.unexpectedResponse, "Autotask sent the same next page twice while reading \(what); "
+            if let origin = HTTPOrigin(base) {
+                do { try origin.check(next, what: "Autotask's next page link while reading \(what)") } catch {
+                    throw PSAError(.unexpectedResponse, error.description)
+                }
+            }
+            guard trail.follow(next) else {
+                throw PSAError(.unexpectedResponse, "Autotask at \(HTTPOrigin(base)?.server ?? base) sent the same next page again while reading \(what); "
                     + "Rollcall stopped instead of reading forever. Try again; if it persists, contact Autotask support.")
             }
             url = next
@@ -103,142 +132,112 @@ extension AutotaskConnection {
         }
     }
 
-    /// Sends one request with bounded retries; returns the status and body of a 2xx answer.
+    /// Sends one request under the connection's policy (`HTTPRequester`); returns the status and body of a 2xx answer.
     ///
     /// Throttling (429, thread threshold) is retried for every method because Autotask refused the request unprocessed.
     /// A failure after the request may have reached Autotask is retried only when `idempotent`; otherwise it is
-    /// thrown as a retryable `transport` error so the caller can check what happened before trying again.
+    /// thrown as a retryable `transport` error so the caller can check what happened before trying again. Each
+    /// attempt first takes one request from the hourly budget (when `budgeted`) and a slot of its endpoint's gate.
     func send(
         _ method: String, _ url: String, body: Data?, idempotent: Bool, what: @autoclosure () -> String,
         authenticated: Bool = true, budgeted: Bool = true
     ) async throws -> (Int, Data) {
         let endpoint = EndpointGates.endpoint(of: Self.path(of: url))
-        var attempt = 0
-        while true {
-            if budgeted { try await spendBudget() }
-            let outcome = await sendOnce(method, url, body: body, authenticated: authenticated, endpoint: endpoint)
-            let failure: Failure
-            switch outcome {
-            case .answered(let status, let data, let retryAfter):
-                if (200..<300).contains(status) { return (status, data) }
-                failure = classify(status: status, data: data, retryAfter: retryAfter, idempotent: idempotent, what: what())
-            case .failedBeforeSending(let error):
-                failure = Failure(retry: true, delay: nil, error: PSAError(
-                    .transport, "Rollcall could not connect to Autotask while \(what()) (\(Self.brief(error))). "
-                        + "Check the network and the Autotask URL.", retryable: true))
-            case .failedAfterSending(let error):
-                failure = Failure(retry: idempotent, delay: nil, error: PSAError(
-                    .transport, "The connection to Autotask failed while \(what()) (\(Self.brief(error)))"
-                        + (idempotent ? ". Try again later." : "; Autotask may or may not have done it. "
-                            + "Rollcall checks before trying again."), retryable: true))
-            }
-            guard failure.retry, attempt < configuration.maxRetries else { throw failure.error }
-            let delay = failure.delay ?? backoff(attempt: attempt)
-            attempt += 1
-            logger.warning("retrying Autotask request", metadata: [
-                "method": .string(method), "path": .string(Self.path(of: url)), "attempt": "\(attempt)",
-                "of": "\(configuration.maxRetries)", "delay": "\(delay)", "reason": .string(failure.error.message),
-            ])
-            try await Task.sleep(for: delay)
-        }
-    }
-
-    private enum Outcome {
-        case answered(status: Int, data: Data, retryAfter: Duration?)
-        case failedBeforeSending(any Error)
-        case failedAfterSending(any Error)
-    }
-
-    private struct Failure {
-        var retry: Bool
-        var delay: Duration?
-        var error: PSAError
-    }
-
-    private func sendOnce(_ method: String, _ url: String, body: Data?, authenticated: Bool, endpoint: String) async -> Outcome {
         var headers = authenticated ? authenticatedHeaders : HTTPHeaders([("Accept", "application/json")])
         if body != nil { headers.add(name: "Content-Type", value: "application/json") }
-        await gates.acquire(endpoint)
-        session.countRequest()
-        let outcome: Outcome
+        let request = HTTPRequest(
+            HTTPMethod(rawValue: method), url, headers: headers, body: body, idempotent: idempotent, purpose: what())
+        let server = HTTPOrigin(url)?.server ?? url
+        let answer: HTTPAnswer
         do {
-            let timeout = configuration.requestTimeout.components
-            let answer = try await HTTPTransport.fetch(
-                .init(rawValue: method), url, headers: headers, body: body,
-                timeout: .seconds(timeout.seconds) + .nanoseconds(timeout.attoseconds / 1_000_000_000), maxBody: 64 * 1024 * 1024)
-            let retryAfter = answer.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
-            outcome = .answered(status: answer.status, data: answer.body, retryAfter: retryAfter)
-        } catch {
-            outcome = Self.isBeforeSending(error) ? .failedBeforeSending(error) : .failedAfterSending(error)
+            answer = try await requester.send(
+                request, retrying: { Self.isRetryable($0, idempotent: idempotent) },
+                beforeAttempt: {
+                    if budgeted { try await spendBudget() }
+                    await gates.acquire(endpoint)
+                },
+                afterAttempt: { gates.release(endpoint) })
+        } catch let error as HTTPFetchError {
+            if error.beforeSending {
+                throw PSAError(.transport, "Rollcall could not reach Autotask while \(what()): \(error.message). "
+                    + "Check the network and the Autotask URL in rollcall.yaml.", retryable: true)
+            }
+            throw PSAError(.transport, "The exchange with Autotask failed while \(what()): \(error.message)"
+                + (idempotent ? " (\(error.attempts) attempts). Try again later." : "; Autotask may or may not have done it. "
+                    + "Rollcall checks before trying again."), retryable: true)
         }
-        gates.release(endpoint)
-        return outcome
+        if answer.isSuccess { return (answer.status, answer.body) }
+        throw classify(answer, server: server, idempotent: idempotent, what: what())
     }
 
-    private func classify(status: Int, data: Data, retryAfter: Duration?, idempotent: Bool, what: String) -> Failure {
-        let messages = (try? JSONDecoder().decode(ATErrors.self, from: data))?.errors ?? []
-        let said = messages.isEmpty ? "" : ": " + messages.joined(separator: " ")
+    /// Why an answer is worth another attempt, or nil: throttling (429, the thread threshold), and for idempotent
+    /// requests a server error that is not one of Autotask's business-rule refusals (500 with `errors`).
+    static func isRetryable(_ answer: HTTPAnswer, idempotent: Bool) -> String? {
+        if answer.isSuccess { return nil }
+        if answer.status == 429 { return "HTTP 429, Autotask throttled the request" }
+        let messages = errorMessages(answer.body)
+        // The thread threshold "may arrive with a non-429 HTTP status" (PSA reference §1.8).
+        if isThreadThreshold(messages) { return "HTTP \(answer.status), Autotask's thread limit was exceeded" }
+        return idempotent && answer.status >= 500 && !(answer.status == 500 && !messages.isEmpty) ? "HTTP \(answer.status)" : nil
+    }
+
+    private static func errorMessages(_ data: Data) -> [String] {
+        (try? JSONDecoder().decode(ATErrors.self, from: data))?.errors ?? []
+    }
+
+    private static func isThreadThreshold(_ messages: [String]) -> Bool {
         let text = messages.joined(separator: " ").lowercased()
-        if text.contains("itgenatr005") || text.contains("thread threshold") {
-            return Failure(retry: true, delay: retryAfter, error: PSAError(
+        return text.contains("itgenatr005") || text.contains("thread threshold")
+    }
+
+    /// The `PSAError` an answer that is not 2xx stands for (retries, if any, already spent).
+    private func classify(_ answer: HTTPAnswer, server: String, idempotent: Bool, what: String) -> PSAError {
+        let status = answer.status
+        let messages = Self.errorMessages(answer.body)
+        let said = messages.isEmpty ? "" : ": " + messages.joined(separator: " ")
+        let wait = answer.retryAfter ?? .seconds(60)
+        let resume = Date().addingTimeInterval(Double(wait.components.seconds))
+        if Self.isThreadThreshold(messages) {
+            return PSAError(
                 .throttled, "Autotask's thread limit (3 requests at once per endpoint and integration) was exceeded while "
                     + "\(what)\(said). Another integration with the same tracking identifier may be busy; try again shortly.",
-                status: status, retryable: true, retryAfter: Date().addingTimeInterval(60)))
+                status: status, retryable: true, retryAfter: resume)
         }
         switch status {
         case 429:
-            let wait = retryAfter.map { Double($0.components.seconds) } ?? 60
-            return Failure(retry: true, delay: retryAfter, error: PSAError(
-                .throttled, "Autotask throttled Rollcall (HTTP 429) while \(what)\(said); retries ran out. Try again later.",
-                status: status, retryable: true, retryAfter: Date().addingTimeInterval(wait)))
+            return PSAError(
+                .throttled, "Autotask at \(server) throttled Rollcall (HTTP 429) while \(what)\(said); retries ran out. Try again later.",
+                status: status, retryable: true, retryAfter: resume)
         case 401, 403:
-            return Failure(retry: false, delay: nil, error: PSAError(
-                .authentication, "Autotask refused the API user \(configuration.username) (HTTP \(status)) while \(what). "
-                    + "Check the user name, secret and integration code (tracking identifier), and that the user is an "
-                    + "active API-only user.", status: status))
+            return PSAError(
+                .authentication, "Autotask at \(server) refused the API user \(configuration.username) (HTTP \(status)) while \(what). "
+                    + "Check the user name, the secret (\(configuration.secretSource)) and the integration code (tracking "
+                    + "identifier), and that the user is an active API-only user.", status: status)
         case 404:
-            return Failure(retry: false, delay: nil, error: PSAError(
-                .notFound, "Autotask has no such thing (HTTP 404) while \(what)\(said).", status: status))
+            return PSAError(.notFound, "Autotask has no such thing (HTTP 404) while \(what)\(said).", status: status)
         case 500 where !messages.isEmpty:
             // Autotask reports validation and business-rule failures as HTTP 500 with `errors` (reference §1.8).
-            return Failure(retry: false, delay: nil, error: PSAError(
-                .rejected, "Autotask refused \(what)\(said). Fix the data in Rollcall's settings or in Autotask.",
-                status: status))
+            return PSAError(.rejected, "Autotask refused \(what)\(said). Fix the data in Rollcall's settings or in Autotask.",
+                            status: status)
         case 500...:
-            return Failure(retry: idempotent, delay: retryAfter, error: PSAError(
-                .server, "Autotask failed (HTTP \(status)) while \(what)\(said)"
+            return PSAError(
+                .server, "Autotask at \(server) failed (HTTP \(status)) while \(what)\(said)"
                     + (idempotent ? "; retries ran out. Try again later." : "; it may or may not have done it. Rollcall checks before trying again."),
-                status: status, retryable: true))
+                status: status, retryable: true)
+        case 300..<400:
+            return PSAError(
+                .unexpectedResponse, "Autotask at \(server) answered a redirect (HTTP \(status)) while \(what); Rollcall "
+                    + "follows none, so credentials go only to the configured server. Check the Autotask URL in rollcall.yaml.",
+                status: status)
         default:
-            return Failure(retry: false, delay: nil, error: PSAError(
-                .rejected, "Autotask refused \(what) (HTTP \(status))\(said).", status: status))
+            return PSAError(.rejected, "Autotask at \(server) refused \(what) (HTTP \(status))\(said).", status: status)
         }
     }
 
-    /// Exponential backoff with jitter: base × 2^attempt, times 0.5…1.0.
-    private func backoff(attempt: Int) -> Duration {
-        let factor = Double(1 << min(attempt, 16)) * Double.random(in: 0.5...1.0)
-        return configuration.retryBaseDelay * factor
-    }
-
-    /// Failures that happen before a byte of the request left: connecting, TLS, waiting for a pooled connection.
-    private static func isBeforeSending(_ error: any Error) -> Bool {
-        (error as? HTTPFetchError)?.beforeSending ?? false
-    }
-
-    private static func brief(_ error: any Error) -> String {
-        String(String(describing: error).prefix(160))
-    }
-
-    /// The path of a URL (`scheme://host/path?query` → `/path`), without Foundation's full URL parsing: every request
-    /// needs it to find its endpoint's thread gate.
+    /// The path of a URL (`scheme://host/path?query` → `/path`), as Foundation reads it; every request needs it to
+    /// find its endpoint's thread gate.
     static func path(of url: String) -> String {
-        let bytes = url.utf8
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
-              bytes[colon...].starts(with: "://".utf8) else { return url }
-        let host = bytes.index(colon, offsetBy: 3)
-        guard let slash = bytes[host...].firstIndex(of: UInt8(ascii: "/")) else { return "/" }
-        let end = bytes[slash...].firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.endIndex
-        return String(url[slash..<end])
+        let path = URLComponents(string: url)?.percentEncodedPath ?? url
+        return path.isEmpty ? "/" : path
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import Synchronization
 import Logging
 import NIOHTTP1
+import RollcallHTTP
 
 /// One Autotask database as the engine sees it; follows the PSA reference §1.
 ///
@@ -21,10 +22,13 @@ public final class AutotaskConnection: PSAConnection {
     let authenticatedHeaders: HTTPHeaders
     let gates = EndpointGates(limit: 3)
     let session = AutotaskSession()
+    /// Sends every request: retries, backoff, Retry-After, the request count.
+    let requester: HTTPRequester
 
-    /// Makes a connection; nothing is sent until the first call. `budget` defaults to one with the configured margin.
+    /// Makes a connection sending through `http`; nothing is sent until the first call. `budget` defaults to one with
+    /// the configured margin.
     public init(
-        configuration: AutotaskConfiguration, logger: Logger, budget: AutotaskBudget? = nil
+        configuration: AutotaskConfiguration, logger: Logger, budget: AutotaskBudget? = nil, http: HTTPService = .shared
     ) {
         self.configuration = configuration
         self.authenticatedHeaders = HTTPHeaders([
@@ -33,6 +37,12 @@ public final class AutotaskConnection: PSAConnection {
         ])
         self.logger = logger
         self.budget = budget ?? AutotaskBudget(safetyMargin: configuration.budgetSafetyMargin)
+        requester = HTTPRequester(
+            service: http,
+            policy: RequestPolicy(
+                maxRetries: configuration.maxRetries, baseDelay: configuration.retryBaseDelay,
+                timeout: configuration.requestTimeout, maxBody: 64 * 1024 * 1024),
+            logger: logger, serviceName: "Autotask")
     }
 
     /// Starts a run: `ThresholdInformation` is read once more before the next request, and the run's spending restarts.
@@ -154,7 +164,7 @@ public final class AutotaskConnection: PSAConnection {
     }
 
     /// HTTP requests this connection has sent, zone discovery and threshold readings included.
-    public func requestCount() async -> Int { session.requests }
+    public func requestCount() async -> Int { requester.counter.value }
 
     /// The contact after an update, as Autotask holds it: `emailAddress` replaced, the other two emails kept.
     static func applying(_ update: ContactUpdate, to contact: PSAContact) -> PSAContact {
@@ -192,18 +202,14 @@ final class AutotaskSession: Sendable {
     private struct State {
         var baseURL: String?
         var limits: PSAFieldLimits?
-        var requests = 0
     }
 
-    // A lock, not an actor: every request reads the base URL and counts itself, and an actor hop each time cost more
-    // than the work.
+    // A lock, not an actor: every request reads the base URL, and an actor hop each time cost more than the work.
     private let state = Mutex(State())
 
     var baseURL: String? { state.withLock { $0.baseURL } }
     var limits: PSAFieldLimits? { state.withLock { $0.limits } }
-    var requests: Int { state.withLock { $0.requests } }
 
     func setBase(_ url: String) { state.withLock { $0.baseURL = url } }
     func setLimits(_ value: PSAFieldLimits) { state.withLock { $0.limits = value } }
-    func countRequest() { state.withLock { $0.requests += 1 } }
 }

@@ -26,12 +26,16 @@ public struct ConnectWiseConfiguration: Sendable {
     public var apiVersion: String
     /// How long one request may take, in seconds.
     public var requestTimeout: Double
+    /// Where the private key came from, for a message when ConnectWise refuses the keys ("environment variable
+    /// CW_PRIVATE_KEY").
+    public var privateKeySource: String
 
     /// Makes a configuration; `baseURL` may be given with or without a trailing slash.
     public init(
         baseURL: String, company: String, publicKey: String, privateKey: String, clientId: String,
         defaultContactType: Int? = nil, mobileTypeNames: [String] = ["Mobile", "Cell"], maxRetries: Int = 4,
-        retryBaseDelay: Double = 0.5, apiVersion: String = "2022.1", requestTimeout: Double = 60
+        retryBaseDelay: Double = 0.5, apiVersion: String = "2022.1", requestTimeout: Double = 60,
+        privateKeySource: String = "psa.connectwise.privateKey in rollcall.yaml"
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.company = company
@@ -44,6 +48,7 @@ public struct ConnectWiseConfiguration: Sendable {
         self.retryBaseDelay = retryBaseDelay
         self.apiVersion = apiVersion
         self.requestTimeout = requestTimeout
+        self.privateKeySource = privateKeySource
     }
 
     /// The `Authorization` header value: Basic `company+public:private`.

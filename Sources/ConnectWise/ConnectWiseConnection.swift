@@ -4,6 +4,7 @@ import ContactSync
 import Foundation
 import Logging
 import NIOHTTP1
+import RollcallHTTP
 
 /// A ConnectWise PSA (`/v4_6_release/apis/3.0`), as the engine's `PSAConnection`.
 ///
@@ -16,11 +17,11 @@ public final class ConnectWiseConnection: PSAConnection {
     private let cache = CWTypeCache()
     private let logger: Logger
 
-    /// Makes a connection; it sends nothing until asked.
-    public init(configuration: ConnectWiseConfiguration, logger: Logger) {
+    /// Makes a connection sending through `http`; it sends nothing until asked.
+    public init(configuration: ConnectWiseConfiguration, logger: Logger, http: HTTPService = .shared) {
         self.configuration = configuration
         self.logger = logger
-        self.transport = CWTransport(configuration: configuration, logger: logger, counter: CWCounter())
+        self.transport = CWTransport(configuration: configuration, logger: logger, http: http)
     }
 
     // MARK: Reads
@@ -72,7 +73,7 @@ public final class ConnectWiseConnection: PSAConnection {
     public func fieldLimits() async throws -> PSAFieldLimits { .connectwise }
 
     /// HTTP requests made so far by this connection, retries included.
-    public func requestCount() async -> Int { await transport.counter.value }
+    public func requestCount() async -> Int { transport.requester.counter.value }
 
     // MARK: Writes
 
@@ -137,7 +138,7 @@ public final class ConnectWiseConnection: PSAConnection {
         }
         let types = try await communicationTypes()
         var result: PSAContact?
-        var lastResponse: CWResponse?
+        var lastResponse: HTTPAnswer?
         if !ops.isEmpty {
             let response = try await transport.send(.PATCH, "company/contacts/\(contactId)", body: try CanonicalJSON.encode(ops))
             let wire = try decode(CWContact.self, response, what: "the updated contact")
@@ -201,33 +202,48 @@ public final class ConnectWiseConnection: PSAConnection {
         }
     }
 
-    /// Every page of a list (`pageSize=1000`), following `Link: <…page=N>; rel="next"`.
+    /// Every page of a list (`pageSize=1000`), following `Link: <…page=N>; rel="next"`: a link to another origin than
+    /// the configured server fails the read, and a page is never asked for twice.
     private func readAll<T: Decodable>(_ path: String, query: [(String, String)]) async throws -> [T] {
         var all: [T] = []
         var page = 1
+        var trail = PageTrail()
+        let origin = HTTPOrigin(configuration.baseURL)
         while true {
             let response = try await transport.send(.GET, path, query: query + [("pageSize", "1000"), ("page", "\(page)")])
             let items = try decode([T].self, response, what: path)
             all += items
-            guard let next = Self.nextPage(response.headers), next > page, !items.isEmpty else { return all }
-            page = next
+            guard let next = Self.nextLink(response.headers), !items.isEmpty else { return all }
+            if let origin {
+                do { try origin.check(next.url, what: "ConnectWise's next page link while reading \(path)") } catch {
+                    throw PSAError(.unexpectedResponse, error.description)
+                }
+            }
+            guard next.page > page, trail.follow(next.url) else {
+                throw PSAError(.unexpectedResponse, "ConnectWise at \(origin?.server ?? configuration.baseURL) sent a next page "
+                    + "link that goes back (page \(next.page) after page \(page)) while reading \(path); Rollcall stopped "
+                    + "instead of reading forever. Try again; if it persists, contact ConnectWise support.")
+            }
+            page = next.page
         }
     }
 
-    /// The page number of the `rel="next"` link, if there is one.
-    static func nextPage(_ headers: HTTPHeaders) -> Int? {
+    /// The URL and page number of the `rel="next"` link, if there is one.
+    static func nextLink(_ headers: HTTPHeaders) -> (url: String, page: Int)? {
         for header in headers[canonicalForm: "Link"] {
             for part in header.split(separator: ",") where part.contains("rel=\"next\"") {
-                guard let open = part.firstIndex(of: "<"), let close = part.firstIndex(of: ">") else { continue }
-                let url = part[part.index(after: open)..<close]
-                let items = URLComponents(string: String(url))?.queryItems ?? []
-                if let value = items.first(where: { $0.name.lowercased() == "page" })?.value, let page = Int(value) { return page }
+                guard let open = part.firstIndex(of: "<"), let close = part.firstIndex(of: ">"), open < close else { continue }
+                let url = String(part[part.index(after: open)..<close])
+                let items = URLComponents(string: url)?.queryItems ?? []
+                if let value = items.first(where: { $0.name.lowercased() == "page" })?.value, let page = Int(value) {
+                    return (url, page)
+                }
             }
         }
         return nil
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ response: CWResponse, what: String) throws -> T {
+    private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPAnswer, what: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: response.body)
         } catch {

@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import RollcallHTTP
 
 extension GraphClient {
     /// The `$select` of every user read: the properties the rules need.
@@ -31,7 +32,9 @@ extension GraphClient {
         let purpose = "reading the license catalog (subscribedSkus)"
         var url: String? = "\(configuration.graphURL)/v1.0/subscribedSkus?$select=skuId,skuPartNumber"
         var skus: [LicenseSku] = []
+        var trail = PageTrail()
         while let next = url {
+            try follow(next, &trail, purpose)
             let page = try decode(SkuPage.self, try await get(next, purpose: purpose), purpose)
             skus += page.value.map {
                 let part = $0.skuPartNumber.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -65,8 +68,10 @@ extension GraphClient {
         var index: [String: Int] = [:]
         var url: String? = "\(configuration.graphURL)/v1.0/users?$select=\(select)&$top=999"
         var pages = 0
+        var trail = PageTrail()
         while let next = url {
             pages += 1
+            try follow(next, &trail, "reading users")
             let purpose = "reading users (page \(pages), \(users.count) users so far)"
             let page = try decode(UserPage.self, try await get(next, purpose: purpose), purpose)
             for entry in page.value where entry.removed == nil {
@@ -93,8 +98,10 @@ extension GraphClient {
         var position: [String: Int] = [:]
         var url = deltaLink
         var pages = 0
+        var trail = PageTrail()
         while true {
             pages += 1
+            try follow(url, &trail, "reading user changes")
             let purpose = "reading user changes (delta page \(pages))"
             // Only changed properties are needed; omitted ones keep their value in the snapshot (user-delta.md).
             let answer = try await get(url, headers: [("Prefer", "return=minimal")], purpose: purpose)
@@ -129,6 +136,15 @@ extension GraphClient {
         }
     }
 
+    /// Records `link` on `trail`, or throws when Graph sent it before in this read (or pages without end).
+    func follow(_ link: String, _ trail: inout PageTrail, _ purpose: String) throws {
+        guard trail.follow(link) else {
+            throw DirectoryError(
+                .unexpectedResponse,
+                "\(company): Microsoft Graph at \(graphServer) sent the same next page again while \(purpose); Rollcall stopped instead of reading forever, and nothing was changed. Try again later.")
+        }
+    }
+
     /// Two entries for the same user within one round, as one.
     static func combine(_ earlier: DirectoryUserChange, _ later: DirectoryUserChange) -> DirectoryUserChange {
         guard case .upsert(let first) = earlier, case .upsert(let second) = later else { return later }
@@ -144,8 +160,10 @@ extension GraphClient {
         var url: String? =
             "\(configuration.graphURL)/v1.0/groups/\(Self.pathEncoded(resolved.id))/transitiveMembers/microsoft.graph.user?$select=id&$top=999&$count=true"
         var pages = 0
+        var trail = PageTrail()
         while let next = url {
             pages += 1
+            try follow(next, &trail, "reading the members of group \"\(resolved.displayName)\"")
             let purpose = "reading the members of group \"\(resolved.displayName)\" (page \(pages))"
             // The cast to users is an advanced query: ConsistencyLevel goes on every page, it is not carried by nextLink.
             let answer = try await get(next, headers: [("ConsistencyLevel", "eventual")], purpose: purpose)

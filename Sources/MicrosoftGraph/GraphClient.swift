@@ -9,30 +9,46 @@ import RollcallHTTP
 
 /// Reads one customer tenant through Microsoft Graph v1.0 with the MSP's app; Rollcall's `DirectorySource`.
 ///
-/// Every request carries a `client-request-id`; 429 and 5xx answers and failed connections are retried up to
-/// `maxRetries` times, honouring `Retry-After`, each retry logged. A read that cannot finish throws; it never
-/// returns part of a list as if it were whole.
+/// Every request carries a `client-request-id` and goes through `HTTPRequester`'s policy: 429 and 5xx answers and
+/// failed connections are retried up to `maxRetries` times, honouring `Retry-After` within bounds, each retry logged.
+/// Links Graph hands back (next and delta links) are followed only on the configured `graphURL`'s origin, so the
+/// bearer token goes nowhere else. A read that cannot finish throws; it never returns part of a list as if it were
+/// whole.
 public actor GraphClient: DirectorySource {
     let configuration: GraphConfiguration
     let logger: Logger
     private var token: (value: String, refreshAt: Date)?
     /// The token request in flight, so concurrent reads share one.
     private var tokenFetch: Task<String, any Error>?
-    private var requests = 0
+    /// Sends every request: retries, backoff, Retry-After, the request count.
+    let requester: HTTPRequester
+    /// The origin of `graphURL`: the only place the bearer token is sent.
+    let graphOrigin: HTTPOrigin?
     /// Groups already resolved, by the name or id a filter used, so later rounds skip the lookup.
     var resolvedGroups: [String: (id: String, displayName: String)] = [:]
 
-    /// Makes a client; it sends nothing until asked.
-    public init(configuration: GraphConfiguration, logger: Logger) {
+    /// Makes a client sending through `http`; it sends nothing until asked.
+    public init(configuration: GraphConfiguration, logger: Logger, http: HTTPService = .shared) {
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "company"] = "\(configuration.companyName)"
         logger[metadataKey: "tenant"] = "\(configuration.tenant)"
         self.logger = logger
+        graphOrigin = HTTPOrigin(configuration.graphURL)
+        requester = HTTPRequester(
+            service: http,
+            policy: RequestPolicy(
+                maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryBaseDelay),
+                maxDelay: .seconds(configuration.maxRetryDelay), timeout: .seconds(configuration.requestTimeout),
+                maxBody: 256 * 1024 * 1024),
+            logger: logger, serviceName: "Microsoft Graph")
     }
 
     /// How many HTTP requests this client has sent, token requests and retries included.
-    public func requestCount() -> Int { requests }
+    public func requestCount() -> Int { requester.counter.value }
+
+    /// The Graph server as messages name it (`host:port`).
+    var graphServer: String { graphOrigin?.server ?? configuration.graphURL }
 
     var company: String { "company \"\(configuration.companyName)\"" }
 
@@ -70,7 +86,7 @@ public actor GraphClient: DirectorySource {
         return decoded.access_token
     }
 
-    private func tokenError(_ answer: Answer) -> DirectoryError {
+    private func tokenError(_ answer: HTTPAnswer) -> DirectoryError {
         let body = try? JSONDecoder().decode(TokenErrorAnswer.self, from: answer.body)
         let codes = body?.error_codes ?? []
         let label = ([body?.error].compactMap { $0 } + codes.map { "AADSTS\($0)" }).joined(separator: " ")
@@ -78,7 +94,7 @@ public actor GraphClient: DirectorySource {
         if codes.contains(7_000_215) || codes.contains(7_000_222) || body?.error == "invalid_client" {
             return DirectoryError(
                 .authentication,
-                "\(company): Microsoft 365 refused the app's client secret for \(tenant) (\(label)); the secret is wrong or expired. Create a new client secret for app \(configuration.clientId) and put its value in rollcall.yaml.",
+                "\(company): Microsoft 365 refused the app's client secret for \(tenant) (\(label)); the secret is wrong or expired. Create a new client secret for app \(configuration.clientId) and put its value in \(configuration.clientSecretSource).",
                 status: answer.status)
         }
         if codes.contains(700_016) || body?.error == "unauthorized_client" {
@@ -103,7 +119,18 @@ public actor GraphClient: DirectorySource {
     // MARK: Graph GET
 
     /// GETs a Graph URL with the bearer token; answers 2xx and 4xx other than 401/403 to the caller.
-    func get(_ url: String, headers: [(String, String)] = [], purpose: String) async throws -> Answer {
+    ///
+    /// `url` must be on `graphURL`'s origin (next and delta links are checked here, the log's included): anywhere else
+    /// the read fails before the token is sent.
+    func get(_ url: String, headers: [(String, String)] = [], purpose: String) async throws -> HTTPAnswer {
+        if let graphOrigin {
+            do {
+                try graphOrigin.check(url, what: "Microsoft Graph's link for \(purpose)")
+            } catch {
+                throw DirectoryError(
+                    .unexpectedResponse, "\(company): \(error.description) The read was abandoned and nothing was changed.")
+            }
+        }
         let bearer = try await accessToken()
         let answer = try await send(
             .GET, url, headers: [("Authorization", "Bearer \(bearer)"), ("Accept", "application/json")] + headers,
@@ -113,7 +140,7 @@ public actor GraphClient: DirectorySource {
             token = nil
             throw DirectoryError(
                 .authentication,
-                "\(company): Microsoft Graph refused the app's access token while \(purpose) (\(graphCode(answer) ?? "HTTP 401")); the read was abandoned and nothing was changed. Check that tenant \(configuration.tenant) still has the app consented, then run again.",
+                "\(company): Microsoft Graph at \(graphServer) refused the app's access token while \(purpose) (\(graphCode(answer) ?? "HTTP 401")); the read was abandoned and nothing was changed. Check that tenant \(configuration.tenant) still has the app consented, then run again.",
                 status: 401)
         case 403:
             throw DirectoryError(
@@ -126,109 +153,84 @@ public actor GraphClient: DirectorySource {
     }
 
     /// The Graph error code of an answer (`error.code`), when it has one.
-    func graphCode(_ answer: Answer) -> String? {
+    func graphCode(_ answer: HTTPAnswer) -> String? {
         (try? JSONDecoder().decode(GraphErrorAnswer.self, from: answer.body))?.error.code
     }
 
     /// The error for an answer the caller did not expect.
-    func unexpected(_ answer: Answer, _ purpose: String) -> DirectoryError {
+    func unexpected(_ answer: HTTPAnswer, _ purpose: String) -> DirectoryError {
         let detail = (try? JSONDecoder().decode(GraphErrorAnswer.self, from: answer.body)).map {
             "\($0.error.code): \($0.error.message ?? "")"
         } ?? "HTTP \(answer.status)"
         return DirectoryError(
             answer.status >= 500 ? .server : .unexpectedResponse,
-            "\(company): Microsoft Graph answered \(answer.status) while \(purpose) (\(detail)); the read was abandoned and nothing was changed.",
+            "\(company): Microsoft Graph at \(graphServer) answered \(answer.status) while \(purpose) (\(detail)); the read was abandoned and nothing was changed.",
             status: answer.status)
     }
 
     /// Decodes a 200 answer, or throws the error it carries.
-    func decode<T: Decodable>(_ type: T.Type, _ answer: Answer, _ purpose: String) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ answer: HTTPAnswer, _ purpose: String) throws -> T {
         try decode(answer, purpose) { try JSONDecoder().decode(type, from: $0) }
     }
 
     /// A page of users, read by `UserPageReader` when it can (the common case, much cheaper than `JSONDecoder`).
-    func decode(_ type: UserPage.Type, _ answer: Answer, _ purpose: String) throws -> UserPage {
+    func decode(_ type: UserPage.Type, _ answer: HTTPAnswer, _ purpose: String) throws -> UserPage {
         try decode(answer, purpose, UserPage.decode)
     }
 
-    private func decode<T>(_ answer: Answer, _ purpose: String, _ read: (Data) throws -> T) throws -> T {
+    private func decode<T>(_ answer: HTTPAnswer, _ purpose: String, _ read: (Data) throws -> T) throws -> T {
         guard answer.status == 200 else { throw unexpected(answer, purpose) }
         do {
             return try read(answer.body)
         } catch {
             throw DirectoryError(
                 .unexpectedResponse,
-                "\(company): Microsoft Graph sent an answer Rollcall could not read while \(purpose) (\(error)); the read was abandoned and nothing was changed.",
+                "\(company): Microsoft Graph at \(graphServer) sent an answer Rollcall could not read while \(purpose) (\(error)); the read was abandoned and nothing was changed.",
                 status: answer.status)
         }
     }
 
-    // MARK: HTTP with retries
+    // MARK: HTTP
 
-    /// One HTTP answer: status, headers, whole body.
-    struct Answer: Sendable {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: Data
-    }
-
-    /// Sends a request, retrying 429, 5xx and failed connections up to `maxRetries` times; returns any other answer.
-    func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)], body: String?, purpose: String) async throws -> Answer {
+    /// Sends a request under the client's policy (429 and 5xx other than 501 retried); returns any other answer.
+    func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)], body: String?, purpose: String) async throws -> HTTPAnswer {
         let requestId = UUID().uuidString.lowercased()
-        var attempt = 0
-        while true {
-            var fields = HTTPHeaders(headers)
-            fields.add(name: "client-request-id", value: requestId)
-            fields.add(name: "return-client-request-id", value: "true")
-            requests += 1
-            let failure: (reason: String, delay: Double, error: DirectoryError)
-            do {
-                let response = try await HTTPTransport.fetch(
-                    method, url, headers: fields, body: body.map { Data($0.utf8) },
-                    timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)), maxBody: 256 * 1024 * 1024)
-                let status = response.status
-                let retryable = status == 429 || (500...599).contains(status) && status != 501
-                if !retryable {
-                    return Answer(status: status, headers: response.headers, body: response.body)
-                }
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-                let delay = retryAfter.map { min(max($0, 0), configuration.maxRetryDelay) } ?? backoff(attempt)
-                let kind: DirectoryError.Kind = status == 429 || status == 503 ? .throttled : .server
-                let what = status == 429 ? "throttled" : "unavailable"
-                failure = (
-                    "HTTP \(status)\(retryAfter.map { ", Retry-After \($0)s" } ?? "")", delay,
-                    DirectoryError(
-                        kind,
-                        "\(company): Microsoft Graph kept answering \(status) (\(what)) while \(purpose), \(attempt + 1) attempts; the read was abandoned and nothing was changed. It usually passes; the next run tries again.",
-                        status: status))
-            } catch {
-                failure = (
-                    "connection failed: \(error)", backoff(attempt),
-                    DirectoryError(
-                        .transport,
-                        "\(company): the connection to \(Self.host(of: url)) failed while \(purpose) after \(attempt + 1) attempts (\(error)); the read was abandoned and nothing was changed. Check the network, then run again.",
-                        status: nil))
-            }
-            guard attempt < configuration.maxRetries else {
-                logger.error("Graph request failed for good", metadata: [
-                    "purpose": "\(purpose)", "reason": "\(failure.reason)", "attempts": "\(attempt + 1)",
-                    "client-request-id": "\(requestId)",
-                ])
-                throw failure.error
-            }
-            attempt += 1
-            logger.warning("Graph request will be retried", metadata: [
-                "purpose": "\(purpose)", "reason": "\(failure.reason)", "retry": "\(attempt)/\(configuration.maxRetries)",
-                "delaySeconds": "\(String(format: "%.3f", failure.delay))", "client-request-id": "\(requestId)",
+        var fields = HTTPHeaders(headers)
+        fields.add(name: "client-request-id", value: requestId)
+        fields.add(name: "return-client-request-id", value: "true")
+        let request = HTTPRequest(
+            method, url, headers: fields, body: body.map { Data($0.utf8) }, idempotent: true, purpose: purpose)
+        let server = HTTPOrigin(url)?.server ?? Self.host(of: url)
+        let answer: HTTPAnswer
+        do {
+            answer = try await requester.send(request, retrying: Self.isRetryable)
+        } catch let error as HTTPFetchError {
+            logger.error("Graph request failed for good", metadata: [
+                "purpose": "\(purpose)", "reason": "\(error.message)", "attempts": "\(error.attempts)",
+                "client-request-id": "\(requestId)",
             ])
-            try await Task.sleep(nanoseconds: UInt64(failure.delay * 1_000_000_000))
+            throw DirectoryError(
+                .transport,
+                "\(company): \(error.message) while \(purpose) (\(error.attempts) attempt\(error.attempts == 1 ? "" : "s")); the read was abandoned and nothing was changed. Check the network and the Microsoft URLs in rollcall.yaml, then run again.",
+                status: nil)
         }
+        guard Self.isRetryable(answer) != nil else { return answer }
+        let status = answer.status
+        logger.error("Graph request failed for good", metadata: [
+            "purpose": "\(purpose)", "reason": "HTTP \(status)", "attempts": "\(answer.attempts)",
+            "client-request-id": "\(requestId)",
+        ])
+        let kind: DirectoryError.Kind = status == 429 || status == 503 ? .throttled : .server
+        let what = status == 429 ? "throttled" : "unavailable"
+        throw DirectoryError(
+            kind,
+            "\(company): Microsoft Graph at \(server) kept answering \(status) (\(what)) while \(purpose), \(answer.attempts) attempts; the read was abandoned and nothing was changed. It usually passes; the next run tries again.",
+            status: status)
     }
 
-    /// Exponential backoff with jitter: base × 2^attempt × [0.5, 1.5), capped.
-    private func backoff(_ attempt: Int) -> Double {
-        let raw = configuration.retryBaseDelay * pow(2, Double(attempt)) * Double.random(in: 0.5..<1.5)
-        return min(raw, configuration.maxRetryDelay)
+    /// Why an answer is worth another attempt (throttling, a server error other than 501, which never changes), or nil.
+    @Sendable static func isRetryable(_ answer: HTTPAnswer) -> String? {
+        answer.status == 429 || (500...599).contains(answer.status) && answer.status != 501 ? "HTTP \(answer.status)" : nil
     }
 
     static func host(of url: String) -> String {

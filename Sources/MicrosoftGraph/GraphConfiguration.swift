@@ -24,12 +24,16 @@ public struct GraphConfiguration: Sendable, CustomStringConvertible {
     public var maxRetryDelay: Double
     /// How long one HTTP request may take, in seconds.
     public var requestTimeout: Double
+    /// Where the client secret came from, for a message when Microsoft refuses it ("environment variable
+    /// GRAPH_CLIENT_SECRET", or the setting).
+    public var clientSecretSource: String
 
     /// Makes a configuration with Microsoft's public endpoints and 5 retries starting at one second.
     public init(
         loginURL: String = "https://login.microsoftonline.com", graphURL: String = "https://graph.microsoft.com",
         tenant: String, clientId: String, clientSecret: String, companyName: String, maxRetries: Int = 5,
-        retryBaseDelay: Double = 1, maxRetryDelay: Double = 120, requestTimeout: Double = 60
+        retryBaseDelay: Double = 1, maxRetryDelay: Double = 120, requestTimeout: Double = 60,
+        clientSecretSource: String = "microsoft.clientSecret in rollcall.yaml"
     ) {
         self.loginURL = Self.trimmed(loginURL)
         self.graphURL = Self.trimmed(graphURL)
@@ -41,6 +45,7 @@ public struct GraphConfiguration: Sendable, CustomStringConvertible {
         self.retryBaseDelay = retryBaseDelay
         self.maxRetryDelay = maxRetryDelay
         self.requestTimeout = requestTimeout
+        self.clientSecretSource = clientSecretSource
     }
 
     /// The configuration for logs, with the secret redacted.

@@ -1,4 +1,4 @@
-// What one HTTP exchange gives back to Rollcall's clients (Graph, Autotask, ConnectWise).
+// What one HTTP exchange gives back to Rollcall's clients (Graph, Autotask, ConnectWise): the one answer type.
 
 import Foundation
 import NIOHTTP1
@@ -11,4 +11,26 @@ public struct HTTPAnswer: Sendable {
     public var headers: HTTPHeaders
     /// The whole body.
     public var body: Data
+    /// How many attempts the request took (retries included) when it came through `HTTPRequester`.
+    public var attempts: Int = 1
+
+    /// An answer of `status` with `headers` and `body`.
+    public init(status: Int, headers: HTTPHeaders, body: Data, attempts: Int = 1) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.attempts = attempts
+    }
+
+    /// True for a 2xx status.
+    public var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// How long the server asked to wait (`Retry-After`), read by `RetryAfter.delay`: nil when absent or unusable.
+    public var retryAfter: Duration? { RetryAfter.delay(headers.first(name: "Retry-After")) }
+
+    /// The body as text, cut to a few KB for logs and messages.
+    public var shortBody: String {
+        let text = String(decoding: body.prefix(4096), as: UTF8.self)
+        return body.count > 4096 ? text + "…" : text
+    }
 }

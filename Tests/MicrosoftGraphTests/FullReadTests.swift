@@ -60,7 +60,7 @@ struct FullReadTests {
         let error = await #expect(throws: DirectoryError.self) { try await client.fullRead() }
         #expect(error?.kind == .transport)
         #expect(error?.message.contains("Contoso") == true)
-        #expect(harness.logs.entries.filter { $0.message.contains("retried") }.count == 2)
+        #expect(harness.logs.entries.filter { $0.message.contains("retrying") }.count == 2)
     }
 
     @Test("5xx answers that outlast the retries fail the read with a server error")

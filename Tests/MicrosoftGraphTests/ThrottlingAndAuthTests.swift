@@ -22,7 +22,7 @@ struct ThrottlingAndAuthTests {
         let read = try await client.fullRead()
 
         #expect(read.users.count == 2000)
-        let retries = harness.logs.entries.filter { $0.level == .warning && $0.message.contains("retried") }
+        let retries = harness.logs.entries.filter { $0.level == .warning && $0.message.contains("retrying") }
         #expect(retries.count == 6)
         #expect(retries.contains { "\($0.metadata["reason"] ?? "")".contains("Retry-After 0.05") })
         #expect(retries.contains { "\($0.metadata["reason"] ?? "")" == "HTTP 429" })

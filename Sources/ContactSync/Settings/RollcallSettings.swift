@@ -11,6 +11,8 @@ public struct RollcallSettings: Sendable, Hashable {
     public var companies: [CompanySettings]
     /// Where each setting was written, for problems found after loading (`validate(company:…)`).
     public var source: SettingsSource
+    /// The HTTP proxy every request to Microsoft and the PSA goes through (`http://host:port`); nil: `HTTPS_PROXY`.
+    public var proxy: String?
 
     /// Makes settings.
     public init(database: String, microsoft: MicrosoftSettings, psa: PSASettings, companies: [CompanySettings], source: SettingsSource = SettingsSource(file: "rollcall.yaml")) {
@@ -34,6 +36,8 @@ public struct MicrosoftSettings: Sendable, Hashable {
     public var clientSecret: String
     public var loginUrl: String
     public var graphUrl: String
+    /// Where the secret came from ("environment variable GRAPH_CLIENT_SECRET"), for messages.
+    public var clientSecretSource = "microsoft.clientSecret in rollcall.yaml"
 
     /// Makes Microsoft settings, with the public cloud's URLs by default.
     public init(clientId: String, clientSecret: String, loginUrl: String = "https://login.microsoftonline.com", graphUrl: String = "https://graph.microsoft.com") {
@@ -72,6 +76,8 @@ public struct AutotaskSettings: Sendable, Hashable {
     public var integrationCode: String
     /// The zone's REST base; `nil` means discover it from the username.
     public var url: String?
+    /// Where the secret came from ("environment variable AUTOTASK_SECRET"), for messages.
+    public var secretSource = "psa.autotask.secret in rollcall.yaml"
 
     /// Makes Autotask settings.
     public init(username: String, secret: String, integrationCode: String, url: String? = nil) {
@@ -91,6 +97,8 @@ public struct ConnectWiseSettings: Sendable, Hashable {
     public var privateKey: String
     public var clientId: String
     public var defaultContactType: String?
+    /// Where the private key came from ("environment variable CW_PRIVATE_KEY"), for messages.
+    public var privateKeySource = "psa.connectwise.privateKey in rollcall.yaml"
 
     /// Makes ConnectWise settings.
     public init(url: String, company: String, publicKey: String, privateKey: String, clientId: String, defaultContactType: String? = nil) {
@@ -164,5 +172,16 @@ public struct SettingsError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         "the settings cannot be used (\(problems.count) problem\(problems.count == 1 ? "" : "s")); nothing was changed:\n"
             + problems.map { "  " + $0.description }.joined(separator: "\n")
+    }
+}
+
+/// Which hosts plain http may reach: loopback only (`localhost`, 127.0.0.0/8, `::1`), where the emulators run.
+public enum SettingsURLs {
+    /// True for `localhost`, an address in 127.0.0.0/8, or `::1`.
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }

@@ -130,6 +130,29 @@ private struct YAMLReader {
         return value
     }
 
+    /// A URL Rollcall sends credentials to: https, or plain http to a loopback host (the emulators) only.
+    mutating func credentialURL(_ m: Node.Mapping, _ key: String, field: String, required: Bool, parent: Node? = nil) -> String? {
+        guard let value = string(m, key, company: nil, field: field, required: required, parent: parent) else { return nil }
+        let parts = URLComponents(string: value)
+        let scheme = parts?.scheme?.lowercased()
+        guard let host = parts?.host, !host.isEmpty, scheme == "https" || scheme == "http" else {
+            problem(m[key], nil, field, "is \"\(value)\", which is not a URL; write it as https://host/…")
+            return nil
+        }
+        if scheme == "http" && !SettingsURLs.isLoopback(host) {
+            problem(m[key], nil, field, "is \"\(value)\": plain http would send credentials unencrypted; write https:// (plain http is allowed only for loopback hosts such as the emulators)")
+            return nil
+        }
+        return value
+    }
+
+    /// Where a secret's value came from: the environment variable it names, or the setting itself.
+    func source(of node: Node?, field: String) -> String {
+        guard let raw = node?.scalar?.string, let start = raw.range(of: "${"),
+              let end = raw[start.upperBound...].firstIndex(of: "}") else { return "\(field) in \(file)" }
+        return "environment variable \(raw[start.upperBound..<end])"
+    }
+
     mutating func substitute(_ raw: String, node: Node, company: String?, field: String) -> String? {
         var out = ""
         var rest = Substring(raw)
@@ -174,16 +197,26 @@ private struct YAMLReader {
     }
 
     mutating func settings(_ top: Node.Mapping) -> RollcallSettings? {
-        checkKeys(top, known: ["database", "microsoft", "psa", "companies"], company: nil, prefix: "")
+        checkKeys(top, known: ["database", "proxy", "microsoft", "psa", "companies"], company: nil, prefix: "")
         let database = string(top, "database", company: nil, field: "database", required: false) ?? "rollcall.sqlite3"
+        let proxy = string(top, "proxy", company: nil, field: "proxy", required: false)
+        if let proxy, let node = top["proxy"] {
+            let parts = URLComponents(string: proxy.contains("://") ? proxy : "http://" + proxy)
+            if parts?.scheme?.lowercased() != "http" || (parts?.host ?? "").isEmpty {
+                problem(node, nil, "proxy", "is \"\(proxy)\"; write the proxy as http://host:port")
+            }
+        }
         var microsoft: MicrosoftSettings?
         if let node = top["microsoft"], let m = node.mapping {
             checkKeys(m, known: ["clientId", "clientSecret", "loginUrl", "graphUrl"], company: nil, prefix: "microsoft.")
             let id = string(m, "clientId", company: nil, field: "microsoft.clientId", required: true, parent: node)
             let secret = string(m, "clientSecret", company: nil, field: "microsoft.clientSecret", required: true, parent: node)
-            let login = string(m, "loginUrl", company: nil, field: "microsoft.loginUrl", required: false) ?? "https://login.microsoftonline.com"
-            let graph = string(m, "graphUrl", company: nil, field: "microsoft.graphUrl", required: false) ?? "https://graph.microsoft.com"
-            if let id, let secret { microsoft = MicrosoftSettings(clientId: id, clientSecret: secret, loginUrl: login, graphUrl: graph) }
+            let login = credentialURL(m, "loginUrl", field: "microsoft.loginUrl", required: false) ?? "https://login.microsoftonline.com"
+            let graph = credentialURL(m, "graphUrl", field: "microsoft.graphUrl", required: false) ?? "https://graph.microsoft.com"
+            if let id, let secret {
+                microsoft = MicrosoftSettings(clientId: id, clientSecret: secret, loginUrl: login, graphUrl: graph)
+                microsoft?.clientSecretSource = source(of: m["clientSecret"], field: "microsoft.clientSecret")
+            }
         } else {
             problem(top["microsoft"], nil, "microsoft", "is missing or not a mapping; give clientId and clientSecret of the MSP's app")
         }
@@ -205,7 +238,9 @@ private struct YAMLReader {
             problem(top["companies"], nil, "companies", "must be a list of company blocks")
         }
         guard let microsoft, let psa else { return nil }
-        return RollcallSettings(database: database, microsoft: microsoft, psa: psa, companies: companies, source: SettingsSource(file: file, lines: lines))
+        var settings = RollcallSettings(database: database, microsoft: microsoft, psa: psa, companies: companies, source: SettingsSource(file: file, lines: lines))
+        settings.proxy = proxy
+        return settings
     }
 
     mutating func psaSettings(_ top: Node.Mapping) -> PSASettings? {
@@ -226,21 +261,25 @@ private struct YAMLReader {
             let user = string(a, "username", company: nil, field: "psa.autotask.username", required: true, parent: p)
             let secret = string(a, "secret", company: nil, field: "psa.autotask.secret", required: true, parent: p)
             let code = string(a, "integrationCode", company: nil, field: "psa.autotask.integrationCode", required: true, parent: p)
-            let url = string(a, "url", company: nil, field: "psa.autotask.url", required: false)
+            let url = credentialURL(a, "url", field: "psa.autotask.url", required: false)
             guard let user, let secret, let code else { return nil }
-            return .autotask(AutotaskSettings(username: user, secret: secret, integrationCode: code, url: url))
+            var settings = AutotaskSettings(username: user, secret: secret, integrationCode: code, url: url)
+            settings.secretSource = source(of: a["secret"], field: "psa.autotask.secret")
+            return .autotask(settings)
         }
         let c = cw!
         let p = m["connectwise"]
         checkKeys(c, known: ["url", "company", "publicKey", "privateKey", "clientId", "defaultContactType"], company: nil, prefix: "psa.connectwise.")
-        let url = string(c, "url", company: nil, field: "psa.connectwise.url", required: true, parent: p)
+        let url = credentialURL(c, "url", field: "psa.connectwise.url", required: true, parent: p)
         let company = string(c, "company", company: nil, field: "psa.connectwise.company", required: true, parent: p)
         let pub = string(c, "publicKey", company: nil, field: "psa.connectwise.publicKey", required: true, parent: p)
         let priv = string(c, "privateKey", company: nil, field: "psa.connectwise.privateKey", required: true, parent: p)
         let client = string(c, "clientId", company: nil, field: "psa.connectwise.clientId", required: true, parent: p)
         let type = string(c, "defaultContactType", company: nil, field: "psa.connectwise.defaultContactType", required: false)
         guard let url, let company, let pub, let priv, let client else { return nil }
-        return .connectwise(ConnectWiseSettings(url: url, company: company, publicKey: pub, privateKey: priv, clientId: client, defaultContactType: type))
+        var settings = ConnectWiseSettings(url: url, company: company, publicKey: pub, privateKey: priv, clientId: client, defaultContactType: type)
+        settings.privateKeySource = source(of: c["privateKey"], field: "psa.connectwise.privateKey")
+        return .connectwise(settings)
     }
 
     static let companyKeys = [

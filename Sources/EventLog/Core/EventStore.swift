@@ -11,6 +11,24 @@ import GRDB
 public final class EventStore: Sendable {
     /// The file the log lives in.
     public let path: String
+    /// The log file's permission bits when other users of the machine may read it (group or others), else nil.
+    public let exposedMode: mode_t?
+
+    /// A one-line warning when others may read the log file, else nil.
+    public var exposureWarning: String? {
+        exposedMode.map {
+            "warning: the event log \(path) can be read by other users of this machine (mode \(String($0, radix: 8))); "
+                + "it holds people's names, emails and phone numbers. Make it private: chmod 600 \(path)*"
+        }
+    }
+
+    /// The permission bits of the file at `path` when group or others may read or write it.
+    static func exposedMode(_ path: String) -> mode_t? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        let mode = status.st_mode & 0o777
+        return mode & 0o077 == 0 ? nil : mode
+    }
     let pool: DatabasePool
     let upcasters: Upcasters
     let now: @Sendable () -> Date
@@ -38,6 +56,13 @@ public final class EventStore: Sendable {
             // is saved in one transaction, and a small cache spilled and rewrote the same pages over and over.
             try db.execute(sql: "PRAGMA cache_size = -32768")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        // The log holds people's names, emails and phones: a new one is made readable by its owner only (0600), and
+        // SQLite gives its WAL and shared-memory files the database's own permissions.
+        exposedMode = Self.exposedMode(path)
+        if exposedMode == nil, !FileManager.default.fileExists(atPath: path) {
+            let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if descriptor >= 0 { close(descriptor) }
         }
         do {
             pool = try PoolRegistry.shared.pool(path: path) { try DatabasePool(path: path, configuration: configuration) }

@@ -16,12 +16,15 @@ public actor LiveConnections: ConnectionProvider {
     private let retryBaseDelay: Double?
     private var directories: [String: GraphClient] = [:]
     private var connection: (any PSAConnection)?
+    private let http: HTTPService
 
-    /// Makes the provider; `retryBaseDelay` (seconds) shortens retry waits, for tests and fault drills.
+    /// Makes the provider; `retryBaseDelay` (seconds) shortens retry waits, for tests and fault drills. Requests go
+    /// through the settings' `proxy` (which the settings loader has checked), else `HTTPS_PROXY`'s.
     public init(settings: RollcallSettings, logger: Logger, retryBaseDelay: Double? = nil) {
         self.settings = settings
         self.logger = logger
         self.retryBaseDelay = retryBaseDelay
+        http = .using(proxy: settings.proxy.flatMap { try? HTTPProxy(url: $0) })
     }
 
     /// The Graph client of a company's tenant.
@@ -30,12 +33,13 @@ public actor LiveConnections: ConnectionProvider {
         let microsoft = settings.microsoft
         var configuration = GraphConfiguration(
             loginURL: microsoft.loginUrl, graphURL: microsoft.graphUrl, tenant: company.tenant,
-            clientId: microsoft.clientId, clientSecret: microsoft.clientSecret, companyName: company.name)
+            clientId: microsoft.clientId, clientSecret: microsoft.clientSecret, companyName: company.name,
+            clientSecretSource: microsoft.clientSecretSource)
         if let retryBaseDelay {
             configuration.retryBaseDelay = retryBaseDelay
             configuration.maxRetryDelay = retryBaseDelay * 8
         }
-        let client = GraphClient(configuration: configuration, logger: logger)
+        let client = GraphClient(configuration: configuration, logger: logger, http: http)
         directories[company.name] = client
         return client
     }
@@ -48,15 +52,16 @@ public actor LiveConnections: ConnectionProvider {
         case .autotask(let autotask):
             var configuration = AutotaskConfiguration(
                 username: autotask.username, secret: autotask.secret, integrationCode: autotask.integrationCode,
-                baseURL: autotask.url)
+                baseURL: autotask.url, secretSource: autotask.secretSource)
             if let retryBaseDelay { configuration.retryBaseDelay = .milliseconds(Int(retryBaseDelay * 1000)) }
-            made = AutotaskConnection(configuration: configuration, logger: logger)
+            made = AutotaskConnection(configuration: configuration, logger: logger, http: http)
         case .connectwise(let connectwise):
             var configuration = ConnectWiseConfiguration(
                 baseURL: connectwise.url, company: connectwise.company, publicKey: connectwise.publicKey,
-                privateKey: connectwise.privateKey, clientId: connectwise.clientId)
+                privateKey: connectwise.privateKey, clientId: connectwise.clientId,
+                privateKeySource: connectwise.privateKeySource)
             if let retryBaseDelay { configuration.retryBaseDelay = retryBaseDelay }
-            made = ConnectWiseConnection(configuration: configuration, logger: logger)
+            made = ConnectWiseConnection(configuration: configuration, logger: logger, http: http)
         }
         connection = made
         return made

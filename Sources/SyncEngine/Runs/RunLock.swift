@@ -32,8 +32,9 @@ public final class RunLock: Sendable {
     ) async throws -> RunLock {
         let path = lockPath(databasePath: databasePath, company: company)
         try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw RunLockError(company: company, message: "cannot create the run lock \(path): \(String(cString: strerror(errno)))")
         }

@@ -63,6 +63,7 @@ struct AppContext {
             printError(error.message)
             throw Exit.badInput
         }
+        if let warning = store.exposureWarning { printError(warning) }
         let logger = makeLogger()
         let engine = SyncEngine(
             settings: settings, store: store, connections: LiveConnections(settings: settings, logger: logger), logger: logger)
