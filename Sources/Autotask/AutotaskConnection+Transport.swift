@@ -93,7 +93,7 @@ extension AutotaskConnection {
         var items: [Item] = []
         var trail = PageTrail()
         while true {
-            let page: ATPage<Item> = try await sendDecoding("POST", url, body: body, idempotent: true, what: what)
+            let page: ATPage<Item> = try await sendDecoding("POST", url, body: body, idempotent: true, what: "reading \(what)")
             items += page.items
             guard let next = page.pageDetails?.nextPageUrl, !next.isEmpty else { return items }
             if let origin = HTTPOrigin(base) {
