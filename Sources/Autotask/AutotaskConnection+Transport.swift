@@ -226,8 +226,8 @@ extension AutotaskConnection {
                 status: status, retryable: true)
         case 300..<400:
             return PSAError(
-                .unexpectedResponse, "Autotask at \(server) answered a redirect (HTTP \(status)) while \(what); Rollcall "
-                    + "follows none, so credentials go only to the configured server. Check the Autotask URL in rollcall.yaml.",
+                .unexpectedResponse, "Autotask at \(server) answered HTTP \(status) while \(what): \(answer.redirectNote ?? "a redirect"). "
+                    + "Check the Autotask URL in rollcall.yaml.",
                 status: status)
         default:
             return PSAError(.rejected, "Autotask at \(server) refused \(what) (HTTP \(status))\(said).", status: status)

@@ -78,7 +78,7 @@ struct CWTransport: Sendable {
         case 404:
             return PSAError(.notFound, "ConnectWise has no \(path) (404)\(said).", status: status)
         case 300..<400:
-            return PSAError(.unexpectedResponse, "ConnectWise at \(server) answered \(method.rawValue) \(path) with a redirect (\(status)); Rollcall follows none, so the API keys go only to the configured server. Check the ConnectWise URL in rollcall.yaml.", status: status)
+            return PSAError(.unexpectedResponse, "ConnectWise at \(server) answered \(method.rawValue) \(path) with \(status): \(response.redirectNote ?? "a redirect"). Check the ConnectWise URL in rollcall.yaml.", status: status)
         case 400, 409, 422:
             return PSAError(.rejected, "ConnectWise rejected \(method.rawValue) \(path) (\(status))\(said). Fix the data named there in ConnectWise or Microsoft 365, then run again.", status: status)
         case 500...:

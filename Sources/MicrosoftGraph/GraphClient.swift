@@ -159,7 +159,7 @@ public actor GraphClient: DirectorySource {
 
     /// The error for an answer the caller did not expect.
     func unexpected(_ answer: HTTPAnswer, _ purpose: String) -> DirectoryError {
-        let detail = (try? JSONDecoder().decode(GraphErrorAnswer.self, from: answer.body)).map {
+        let detail = answer.redirectNote ?? (try? JSONDecoder().decode(GraphErrorAnswer.self, from: answer.body)).map {
             "\($0.error.code): \($0.error.message ?? "")"
         } ?? "HTTP \(answer.status)"
         return DirectoryError(

@@ -28,6 +28,14 @@ public struct HTTPAnswer: Sendable {
     /// How long the server asked to wait (`Retry-After`), read by `RetryAfter.delay`: nil when absent or unusable.
     public var retryAfter: Duration? { RetryAfter.delay(headers.first(name: "Retry-After")) }
 
+    /// For a redirect, where it points, as a message names it ("a redirect to https://elsewhere:443, not followed"),
+    /// else nil. Rollcall never follows one: credentials go only to the configured server.
+    public var redirectNote: String? {
+        guard (300..<400).contains(status) else { return nil }
+        let target = headers.first(name: "Location").map { HTTPOrigin($0)?.description ?? "\"\($0.prefix(100))\"" }
+        return "a redirect\(target.map { " to \($0)" } ?? ""), which Rollcall does not follow so that credentials go only to the configured server"
+    }
+
     /// The body as text, cut to a few KB for logs and messages.
     public var shortBody: String {
         let text = String(decoding: body.prefix(4096), as: UTF8.self)
