@@ -132,3 +132,40 @@ struct NoUpdateTests {
         #expect(t.contactOf(ada)?.isActive == true)
     }
 }
+
+@Suite("R6.9 and R6.10: what is already there is not rewritten")
+struct AlreadyThereTests {
+    @Test("R6.9 a contact matched through its second email keeps its personal primary address")
+    func r6_9() {
+        var t = Tenant()
+        let contact = t.contact(email: "ada.personal@home.example") { $0.emails.append("ada@contoso.example") }
+        _ = t.user("ada")
+        let first = t.run().plan
+        #expect(first.commands.allSatisfy { !$0.changes.contains { $0.field == "email" } })
+        #expect(t.contacts[contact]?.primaryEmail == "ada.personal@home.example")
+        #expect(t.run().plan.commands.isEmpty)
+    }
+
+    @Test("R6.9 an email in none of the contact's fields is still written")
+    func r6_9_changed() {
+        var (t, ada, contact) = matchedPair()
+        t.edit(ada) { $0.userPrincipalName = "augusta@contoso.example" }
+        let plan = t.run().plan
+        #expect(plan.commands.first?.changes == [FieldChange(field: "email", from: "ada@contoso.example", to: "augusta@contoso.example")])
+        #expect(t.contacts[contact]?.primaryEmail == "augusta@contoso.example")
+    }
+
+    @Test("R6.10 phones that differ only in spaces, dashes, dots and brackets are not rewritten; other digits or a + are")
+    func r6_10() {
+        var (t, ada, contact) = matchedPair()
+        t.edit(ada) { $0.businessPhones = ["+1 (425) 555-0401"]; $0.mobilePhone = "+1 425 555 0199" }
+        _ = t.run()
+        t.editContact(contact) { $0.phone = "+1 425.555.0401"; $0.mobile = "+1-425-555-0199" }
+        #expect(t.run().plan.commands.isEmpty)
+        t.editContact(contact) { $0.phone = "1 425 555 0401" }
+        #expect(t.run().plan.commands.first?.changes == [FieldChange(field: "phone", from: "1 425 555 0401", to: "+1 (425) 555-0401")])
+        t.editContact(contact) { $0.mobile = "+1 425 555 0198" }
+        #expect(t.run().plan.commands.first?.changes.map(\.field) == ["mobile"])
+        #expect(Planner.phoneKey(" +1 (425) 555-0401 ") == "+14255550401")
+    }
+}

@@ -241,6 +241,8 @@ public enum Planner {
                 let (value, note) = Planner.cut(raw, to: Planner.limit(field, limits))
                 let current = Planner.psaValue(field, of: cr.contact)
                 if Planner.same(field, value, current) { continue }
+                // R6.9: an email the contact already carries in any of its email fields is not rewritten.
+                if field == .email, cr.contact.emails.contains(where: { Scope.normalized($0) == Scope.normalized(value) }) { continue }
                 Planner.set(field, value, in: &update.fields)
                 changes.append(FieldChange(field: field.label, from: current, to: value, note: note))
                 reasons.append(Reason(
@@ -393,8 +395,18 @@ extension Planner {
 
     static func same(_ field: SyncedField, _ value: String, _ current: String?) -> Bool {
         guard let current else { return false }
-        if field == .email { return Scope.normalized(value) == Scope.normalized(current) }  // R3.3
-        return Scope.trimmed(value) == Scope.trimmed(current)
+        switch field {
+        case .email: return Scope.normalized(value) == Scope.normalized(current)  // R3.3
+        case .phone, .mobile: return phoneKey(value) == phoneKey(current)  // R6.10
+        default: return Scope.trimmed(value) == Scope.trimmed(current)
+        }
+    }
+
+    /// A phone number as R6.10 compares it: without spaces, dashes, dots and brackets, a leading `+` kept.
+    public static func phoneKey(_ number: String) -> String {
+        String(Scope.trimmed(number).unicodeScalars.filter {
+            !($0.properties.isWhitespace || "-.()[]\u{2010}\u{2011}\u{2012}\u{2013}".unicodeScalars.contains($0))
+        }.map(Character.init))
     }
 
     static func set(_ field: SyncedField, _ value: String, in fields: inout ContactFields) {
