@@ -6,9 +6,14 @@ import Testing
 
 @Suite("R8 Deactivate")
 struct DeactivationTests {
+    /// R8.5 would hold these small tenants' deactivations (all of their contacts): these tests are about R8.1–R8.3.
+    static func neverHeld(_ settings: inout CompanySettings) {
+        settings.deactivationThreshold = DeactivationThreshold(count: 10, percent: 10, alwaysAbovePercent: 100)
+    }
+
     @Test("R8.1 a matched contact is set inactive when its user becomes ineligible")
     func r8_1() {
-        var t = Tenant()
+        var t = Tenant(Self.neverHeld)
         let ada = t.user("ada")
         let bob = t.user("bob")
         t.run()
@@ -35,7 +40,7 @@ struct DeactivationTests {
 
     @Test("R8.3 contacts are never deleted: every write is a create or an update")
     func r8_3() {
-        var t = Tenant()
+        var t = Tenant(Self.neverHeld)
         let ada = t.user("ada")
         t.contact(email: "bob@contoso.example")
         let bob = t.user("bob")
@@ -72,6 +77,48 @@ struct DeactivationTests {
         let small = Plan(commands: (0..<11).map { Command(id: "c\($0)", kind: .deactivate, userId: nil, contactId: $0, write: .update(contactId: $0, ContactUpdate(isActive: false)), reasons: [], settingsVersion: 1) }, notes: [], matchedCount: 200, settingsVersion: 1)
         #expect(!DeactivationSafety.decide(small, threshold: .standard).held)
         #expect(DeactivationSafety.decide(small, threshold: DeactivationThreshold(count: 10, percent: 5)).held)
+    }
+}
+
+@Suite("R8.5 Small customers")
+struct SmallCustomerTests {
+    private func deactivations(_ n: Int, matched: Int) -> Plan {
+        Plan(commands: (0..<n).map { Command(id: "c\($0)", kind: .deactivate, userId: nil, contactId: $0, write: .update(contactId: $0, ContactUpdate(isActive: false)), reasons: [], settingsVersion: 1) }, notes: [], matchedCount: matched, settingsVersion: 1)
+    }
+
+    @Test("R8.5 every user of a 10-seat customer losing their license is held, though it is not more than 10")
+    func r8_5_lapsedSubscription() {
+        var t = Tenant()
+        let users = (0..<10).map { t.user("user\($0)") }
+        t.run()
+        for u in users { t.edit(u) { $0.assignedLicenses = [] } }
+        let (plan, safety) = t.run()
+        #expect(plan.deactivations.count == 10)
+        #expect(safety.held && safety.rule == "R8.5" && safety.heldCommandIds.count == 10)
+        #expect(safety.explanation?.contains("more than 50% of 10 matched contacts") == true)
+        #expect(users.allSatisfy { t.contactOf($0)?.isActive == true })
+        t.approve(runId: "run-2")
+        #expect(users.allSatisfy { t.contactOf($0)?.isActive == false })
+    }
+
+    @Test("R8.5 more than half, and at least 2, is held whatever the count; half or fewer, or a single one, is not")
+    func r8_5_bounds() {
+        #expect(DeactivationSafety.decide(deactivations(6, matched: 10), threshold: .standard).rule == "R8.5")
+        #expect(!DeactivationSafety.decide(deactivations(5, matched: 10), threshold: .standard).held)
+        #expect(DeactivationSafety.decide(deactivations(2, matched: 3), threshold: .standard).held)
+        #expect(!DeactivationSafety.decide(deactivations(1, matched: 1), threshold: .standard).held)
+        #expect(DeactivationSafety.decide(deactivations(12, matched: 20), threshold: .standard).rule == "R8.4")
+        let lenient = DeactivationThreshold(count: 10, percent: 10, alwaysAbovePercent: 100)
+        #expect(!DeactivationSafety.decide(deactivations(10, matched: 10), threshold: lenient).held)
+    }
+
+    @Test("R8.5 a threshold recorded before R8.5 reads with the default of 50%, and the setting can be written")
+    func r8_5_settings() throws {
+        let old = try JSONDecoder().decode(DeactivationThreshold.self, from: Data(#"{"count":10,"percent":10}"#.utf8))
+        #expect(old == DeactivationThreshold(count: 10, percent: 10, alwaysAbovePercent: 50))
+        let yaml = designYAML.replacingOccurrences(of: "deactivationThreshold: { count: 10, percent: 10 }", with: "deactivationThreshold: { count: 10, percent: 10, alwaysAbovePercent: 80 }")
+        let settings = try SettingsLoader.load(yaml: yaml, path: "rollcall.yaml", environment: environment)
+        #expect(settings.companies.first?.deactivationThreshold.alwaysAbovePercent == 80)
     }
 }
 

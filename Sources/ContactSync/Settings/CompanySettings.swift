@@ -57,18 +57,30 @@ public struct CompanySettings: Codable, Sendable, Hashable {
     public func policy(for field: SyncedField) -> FieldPolicy { fieldPolicy[field] ?? .always }
 }
 
-/// R8.4: deactivations are held when they are more than `count` **and** more than `percent` % of matched contacts.
+/// R8.4: deactivations are held when they are more than `count` **and** more than `percent` % of matched contacts;
+/// R8.5: also, whatever the count, when they are more than `alwaysAbovePercent` % of them (and at least 2).
 public struct DeactivationThreshold: Codable, Sendable, Hashable {
     public var count: Int
     public var percent: Int
+    /// R8.5: the share of matched contacts above which deactivations are always held (default 50).
+    public var alwaysAbovePercent: Int
 
     /// Makes a threshold.
-    public init(count: Int, percent: Int) {
+    public init(count: Int, percent: Int, alwaysAbovePercent: Int = 50) {
         self.count = count
         self.percent = percent
+        self.alwaysAbovePercent = alwaysAbovePercent
     }
 
-    /// The default: more than 10 contacts and more than 10 %.
+    /// Reads a threshold; one recorded before R8.5 has no `alwaysAbovePercent` and gets the default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        count = try container.decode(Int.self, forKey: .count)
+        percent = try container.decode(Int.self, forKey: .percent)
+        alwaysAbovePercent = try container.decodeIfPresent(Int.self, forKey: .alwaysAbovePercent) ?? 50
+    }
+
+    /// The default: more than 10 contacts and more than 10 %, or more than half.
     public static let standard = DeactivationThreshold(count: 10, percent: 10)
 }
 

@@ -317,13 +317,14 @@ private struct YAMLReader {
         }
         if let t = m["deactivationThreshold"] {
             if let tm = t.mapping {
-                checkKeys(tm, known: ["count", "percent"], company: label, prefix: at + "deactivationThreshold.")
+                checkKeys(tm, known: ["count", "percent", "alwaysAbovePercent"], company: label, prefix: at + "deactivationThreshold.")
                 let count = int(tm, "count", company: label, field: at + "deactivationThreshold.count", required: false) ?? 10
                 let percent = int(tm, "percent", company: label, field: at + "deactivationThreshold.percent", required: false) ?? 10
-                if count < 0 || percent < 0 || percent > 100 {
-                    problem(t, label, at + "deactivationThreshold", "count must be 0 or more and percent between 0 and 100")
+                let always = int(tm, "alwaysAbovePercent", company: label, field: at + "deactivationThreshold.alwaysAbovePercent", required: false) ?? 50
+                if count < 0 || percent < 0 || percent > 100 || always < 0 || always > 100 {
+                    problem(t, label, at + "deactivationThreshold", "count must be 0 or more, and percent and alwaysAbovePercent between 0 and 100")
                 }
-                s.deactivationThreshold = DeactivationThreshold(count: count, percent: percent)
+                s.deactivationThreshold = DeactivationThreshold(count: count, percent: percent, alwaysAbovePercent: always)
             } else {
                 problem(t, label, at + "deactivationThreshold", "must be a mapping like { count: 10, percent: 10 }")
             }

@@ -74,7 +74,7 @@ extension CompanyRun {
         if decision.held {
             events.append(.deactivationsHeld(DeactivationsHeld(runId: runId, decision: decision)))
             summary.held = heldIds.count
-            summary.message = "\(heldIds.count) deactivations are held: more than \(settings.deactivationThreshold.count) and more than \(settings.deactivationThreshold.percent)% of \(decision.matchedContacts) matched contacts. Check the plan, then run `rollcall approve --company \"\(settings.name)\" --run \(runId)`."
+            summary.message = "\(heldIds.count) deactivations are held (\(decision.rule ?? "R8.4")): \(decision.explanation ?? ""). Check the plan, then run `rollcall approve --company \"\(settings.name)\" --run \(runId)`."
         }
         try await recorder.append(events, step: "decide", into: &state)
         return writes

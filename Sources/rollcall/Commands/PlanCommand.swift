@@ -35,11 +35,16 @@ struct PlanCommand: AsyncParsableCommand {
             printRefusal(summary)
             let state = try await context.engine.log(for: name).currentState()
             if json {
-                plans.append(PlanOutput(company: name, status: summary.status, message: summary.message, plan: summary.plan))
+                let threshold = try context.company(name).deactivationThreshold
+                plans.append(PlanOutput(
+                    company: name, status: summary.status, message: summary.message, plan: summary.plan,
+                    wouldHold: summary.plan.map { DeactivationSafety.decide($0, threshold: threshold) }))
             } else {
                 print("\(name): \(summary.plan?.commands.count ?? 0) commands planned (settings v\(state.settingsVersion))")
                 if let message = summary.message { print("  " + message) }
-                if let plan = summary.plan { Printer.plan(plan, state: state).forEach { print($0) } }
+                if let plan = summary.plan {
+                    Printer.plan(plan, state: state, threshold: try context.company(name).deactivationThreshold).forEach { print($0) }
+                }
             }
         }
         if json { try printJSON(plans) }
@@ -54,4 +59,6 @@ struct PlanOutput: Encodable {
     var status: RunStatus
     var message: String?
     var plan: Plan?
+    /// What R8.4 and R8.5 would do with the plan's deactivations in a run.
+    var wouldHold: DeactivationDecision?
 }

@@ -9,10 +9,16 @@ import Glibc
 
 /// Renders plans and summaries as plain text for an MSP technician.
 enum Printer {
-    /// One line per command: what it does to whom, the changes from → to, and the rules behind it.
-    static func plan(_ plan: Plan, state: CompanyState?) -> [String] {
+    /// One line per command: what it does to whom, the changes from → to, and the rules behind it. With the
+    /// company's `threshold`, deactivations a run would hold (R8.4, R8.5) are marked so.
+    static func plan(_ plan: Plan, state: CompanyState?, threshold: DeactivationThreshold? = nil) -> [String] {
         guard !plan.commands.isEmpty || !plan.notes.isEmpty else { return ["  nothing to do: the PSA matches Microsoft 365"] }
         var lines: [String] = []
+        let safety = threshold.map { DeactivationSafety.decide(plan, threshold: $0) }
+        let held = Set(safety?.heldCommandIds ?? [])
+        if let safety, safety.held, let rule = safety.rule {
+            lines.append("  a run would hold these \(safety.deactivations) deactivations for approval (\(rule)): \(safety.explanation ?? "")")
+        }
         for command in plan.commands {
             let who = describe(command, state: state)
             let kind = command.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
@@ -27,7 +33,7 @@ enum Printer {
                 }
                 continue
             }
-            lines.append("  \(kind) \(who)  \(rules)")
+            lines.append("  \(kind) \(who)  \(rules)\(held.contains(command.id) ? "  held for approval" : "")")
             for change in command.changes {
                 lines.append("                   \(change.field): \(show(change.from, change.field)) → \(show(change.to, change.field))\(change.note.map { "  (\($0))" } ?? "")")
             }
