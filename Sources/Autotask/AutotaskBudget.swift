@@ -27,15 +27,24 @@ public struct AutotaskThreshold: Sendable, Hashable {
 
 /// Counts one run's Autotask requests against the hourly budget read once from `ThresholdInformation`,
 /// and refuses, before sending, a request that would exceed it (less a safety margin).
-public actor AutotaskBudget {
+///
+/// A lock rather than an actor: every request takes one request from the budget, and an actor hop each time (two
+/// thread switches per request) cost more than the counting.
+public final class AutotaskBudget: Sendable {
     /// Requests kept back for other integrations on the same database.
     public let safetyMargin: Int
     private let now: @Sendable () -> Date
-    private var threshold: AutotaskThreshold?
-    private var readAt: Date?
-    private var spentSinceRead = 0
-    private var needsReading = true
-    private var pending: Task<Result<AutotaskThreshold?, PSAError>, Never>?
+
+    private struct State {
+        var threshold: AutotaskThreshold?
+        var readAt: Date?
+        var spentSinceRead = 0
+        var needsReading = true
+        /// The reading in flight, which concurrent requests wait for.
+        var pending: Task<Result<AutotaskThreshold?, PSAError>, Never>?
+    }
+
+    private let state = Mutex(State())
 
     /// Makes a budget; `now` is injectable so tests control "resume after".
     public init(safetyMargin: Int = 200, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -44,72 +53,86 @@ public actor AutotaskBudget {
     }
 
     /// Starts a run: the next request reads `ThresholdInformation` again (once), and the run's count starts at zero.
-    public func beginRun() {
-        needsReading = true
+    public func beginRun() async {
+        state.withLock { $0.needsReading = true }
     }
 
-    /// Reads the threshold with `fetch` if this run has not yet; concurrent callers wait for the same reading.
-    /// `fetch` answers `nil` when the threshold could not be read (the run then goes on without a limit),
-    /// or an error that must stop the run (refused credentials).
+    /// Reads the threshold with `fetch` if this run has not yet; concurrent callers wait for the same reading, which
+    /// is recorded before any of them goes on. `fetch` answers `nil` when the threshold could not be read (the run
+    /// then goes on without a limit), or an error that must stop the run (refused credentials).
     private func ensureRead(_ fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
-        if let pending {
-            if case .failure(let error) = await pending.value { throw error }
-            return
+        let reading: Task<Result<AutotaskThreshold?, PSAError>, Never>? = state.withLock { state in
+            if let pending = state.pending { return pending }
+            guard state.needsReading else { return nil }
+            state.needsReading = false
+            let task = Task { [self] in
+                let result = await fetch()
+                self.state.withLock { state in
+                    state.pending = nil
+                    switch result {
+                    case .success(let reading?): Self.record(reading, at: now(), in: &state)
+                    case .success(nil): break
+                    case .failure: state.needsReading = true
+                    }
+                }
+                return result
+            }
+            state.pending = task
+            return task
         }
-        guard needsReading else { return }
-        needsReading = false
-        let task = Task { await fetch() }
-        pending = task
-        let result = await task.value
-        pending = nil
-        switch result {
-        case .success(let reading?): record(reading)
-        case .success(nil): break
-        case .failure(let error):
-            needsReading = true
-            throw error
-        }
+        if let reading, case .failure(let error) = await reading.value { throw error }
     }
 
     /// Takes one request from the budget (`spend`), reading the threshold with `fetch` first if this run has not
-    /// (`ensureRead`): one call on the budget per request instead of two.
+    /// (`ensureRead`); a request that finds the reading done takes its share without suspending.
     func spend(readingFirst fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
-        if needsReading || pending != nil { try await ensureRead(fetch) }
-        try spend()
+        if state.withLock({ $0.needsReading || $0.pending != nil }) { try await ensureRead(fetch) }
+        try take()
     }
 
     /// Records what `ThresholdInformation` answered; the reading itself is one request already counted in `used`.
-    public func record(_ reading: AutotaskThreshold) {
-        threshold = reading
-        readAt = now()
-        spentSinceRead = 0
-        needsReading = false
+    public func record(_ reading: AutotaskThreshold) async {
+        state.withLock { Self.record(reading, at: now(), in: &$0) }
+    }
+
+    private static func record(_ reading: AutotaskThreshold, at time: Date, in state: inout State) {
+        state.threshold = reading
+        state.readAt = time
+        state.spentSinceRead = 0
+        state.needsReading = false
     }
 
     /// The last reading, if any.
-    public func lastReading() -> AutotaskThreshold? { threshold }
+    public func lastReading() async -> AutotaskThreshold? { state.withLock { $0.threshold } }
 
     /// Requests this budget has let through since the last reading.
-    public func spent() -> Int { spentSinceRead }
+    public func spent() async -> Int { state.withLock { $0.spentSinceRead } }
+
+    /// Takes one request from the budget, or throws `budgetExhausted` saying when to resume.
+    public func spend() async throws(PSAError) { try take() }
 
     /// Takes one request from the budget, or throws `budgetExhausted` saying when to resume. The reading's numbers
     /// come from the server: arithmetic on them saturates, so no count, however large, can trap.
-    public func spend() throws(PSAError) {
-        if let threshold, let readAt {
-            let allowed = threshold.limit.saturatingSubtract(safetyMargin)
-            if threshold.used.saturatingAdd(spentSinceRead).saturatingAdd(1) > allowed {
-                let minutes = Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60)
-                let resume = readAt.addingTimeInterval(TimeInterval(minutes * 60))
-                throw PSAError(
-                    .budgetExhausted,
-                    "Autotask's API budget\(threshold.server.map { " (read from \($0))" } ?? "") of \(threshold.limit) requests per \(threshold.timeframeMinutes) minutes, "
-                        + "shared by every integration on this Autotask database, is nearly spent (\(threshold.used) used "
-                        + "before this run, \(spentSinceRead) by this run, \(safetyMargin) kept in reserve); Rollcall "
-                        + "stopped before sending more. Resume after \(Self.clockTime(resume)) UTC.",
-                    retryable: true, retryAfter: resume)
+    private func take() throws(PSAError) {
+        let refusal: PSAError? = state.withLock { state in
+            if let threshold = state.threshold, let readAt = state.readAt {
+                let allowed = threshold.limit.saturatingSubtract(safetyMargin)
+                if threshold.used.saturatingAdd(state.spentSinceRead).saturatingAdd(1) > allowed {
+                    let minutes = Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60)
+                    let resume = readAt.addingTimeInterval(TimeInterval(minutes * 60))
+                    return PSAError(
+                        .budgetExhausted,
+                        "Autotask's API budget\(threshold.server.map { " (read from \($0))" } ?? "") of \(threshold.limit) requests per \(threshold.timeframeMinutes) minutes, "
+                            + "shared by every integration on this Autotask database, is nearly spent (\(threshold.used) used "
+                            + "before this run, \(state.spentSinceRead) by this run, \(safetyMargin) kept in reserve); Rollcall "
+                            + "stopped before sending more. Resume after \(Self.clockTime(resume)) UTC.",
+                        retryable: true, retryAfter: resume)
+                }
             }
+            state.spentSinceRead += 1
+            return nil
         }
-        spentSinceRead += 1
+        if let refusal { throw refusal }
     }
 
     private static func clockTime(_ date: Date) -> String {

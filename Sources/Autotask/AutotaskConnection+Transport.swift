@@ -142,12 +142,11 @@ extension AutotaskConnection {
         _ method: String, _ url: String, body: Data?, idempotent: Bool, what: @autoclosure () -> String,
         authenticated: Bool = true, budgeted: Bool = true
     ) async throws -> (Int, Data) {
-        let endpoint = EndpointGates.endpoint(of: Self.path(of: url))
+        let endpoint = session.endpoint(of: url)
         var headers = authenticated ? authenticatedHeaders : HTTPHeaders([("Accept", "application/json")])
         if body != nil { headers.add(name: "Content-Type", value: "application/json") }
         let request = HTTPRequest(
             HTTPMethod(rawValue: method), url, headers: headers, body: body, idempotent: idempotent, purpose: what())
-        let server = HTTPOrigin(url)?.server ?? url
         let answer: HTTPAnswer
         do {
             answer = try await requester.send(
@@ -167,7 +166,7 @@ extension AutotaskConnection {
                     + "Rollcall checks before trying again."), retryable: true)
         }
         if answer.isSuccess { return (answer.status, answer.body) }
-        throw classify(answer, server: server, idempotent: idempotent, what: what())
+        throw classify(answer, server: HTTPOrigin(url)?.server ?? url, idempotent: idempotent, what: what())
     }
 
     /// Why an answer is worth another attempt, or nil: throttling (429, the thread threshold), and for idempotent

@@ -202,6 +202,8 @@ final class AutotaskSession: Sendable {
     private struct State {
         var baseURL: String?
         var limits: PSAFieldLimits?
+        /// The thread-gate endpoint of the URL asked for last: a run's writes all go to one URL.
+        var lastEndpoint: (url: String, endpoint: String)?
     }
 
     // A lock, not an actor: every request reads the base URL, and an actor hop each time cost more than the work.
@@ -212,4 +214,12 @@ final class AutotaskSession: Sendable {
 
     func setBase(_ url: String) { state.withLock { $0.baseURL = url } }
     func setLimits(_ value: PSAFieldLimits) { state.withLock { $0.limits = value } }
+
+    /// The thread-gate endpoint of `url` (`EndpointGates.endpoint`), read once per distinct URL in a row.
+    func endpoint(of url: String) -> String {
+        if let last = state.withLock({ $0.lastEndpoint }), last.url == url { return last.endpoint }
+        let endpoint = EndpointGates.endpoint(of: AutotaskConnection.path(of: url))
+        state.withLock { $0.lastEndpoint = (url, endpoint) }
+        return endpoint
+    }
 }

@@ -78,6 +78,8 @@ public final class HTTPService: Sendable {
     private let direct: HTTPClient
     private let proxied: HTTPClient?
     private let proxy: HTTPProxy?
+    /// The origin of the URL fetched last: a run's thousands of writes all go to one URL.
+    private let lastOrigin = Mutex<(url: String, origin: HTTPOrigin)?>(nil)
 
     /// The service every client uses unless told otherwise: system trust roots, the proxy of `HTTPS_PROXY` if set.
     public static let shared: HTTPService = HTTPService(proxy: (try? HTTPProxy.fromEnvironment()) ?? nil)
@@ -146,13 +148,21 @@ public final class HTTPService: Sendable {
         return configuration
     }
 
+    /// `url`'s origin, read once per distinct URL in a row.
+    private func origin(of url: String) -> HTTPOrigin? {
+        if let last = lastOrigin.withLock({ $0 }), last.url == url { return last.origin }
+        guard let origin = HTTPOrigin(url) else { return nil }
+        lastOrigin.withLock { $0 = (url, origin) }
+        return origin
+    }
+
     /// Sends one request and collects its whole answer within `timeout` (a body over `maxBody` bytes fails it);
     /// cancelling the calling task ends the exchange. Failures are `HTTPFetchError`s naming the server, or
     /// `CancellationError`. Plain http is refused before sending unless the host is loopback.
     public func fetch(
         _ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: Data?, timeout: Duration, maxBody: Int
     ) async throws -> HTTPAnswer {
-        guard let origin = HTTPOrigin(url) else {
+        guard let origin = origin(of: url) else {
             throw HTTPFetchError(.invalidURL, "the URL \(url.prefix(200)) cannot be requested: it is not an absolute http or https URL")
         }
         guard origin.scheme == "https" || origin.isLoopback else {
