@@ -59,6 +59,7 @@ extension GraphClient {
             UserPage.self,
             try await get("\(configuration.graphURL)/v1.0/users/delta?$select=\(select)&$deltatoken=latest", purpose: linkPurpose),
             linkPurpose)
+        if let link = latest.deltaLink { try checkLink(link, "Microsoft Graph's delta link for the next round") }
         guard let deltaLink = latest.deltaLink else {
             throw DirectoryError(
                 .unexpectedResponse,
@@ -93,7 +94,15 @@ extension GraphClient {
     }
 
     /// The changes since `deltaLink`, each user once; throws `resyncRequired` when the link has expired.
+    ///
+    /// A stored link on another origin than `graphURL` (the URL was changed since, or the log was tampered with) is
+    /// never followed: it counts as expired, so a full read at the configured server takes its place.
     public func deltaRound(from deltaLink: String) async throws -> DirectoryDeltaRead {
+        if let graphOrigin, !graphOrigin.admits(deltaLink) {
+            throw DirectoryError(
+                .resyncRequired,
+                "\(company): the stored delta link points at \(HTTPOrigin(deltaLink)?.description ?? "an unreadable address"), not the configured \(graphOrigin.description); it was not followed, and a full read of the users is needed.")
+        }
         var changes: [DirectoryUserChange] = []
         var position: [String: Int] = [:]
         var url = deltaLink
@@ -127,12 +136,21 @@ extension GraphClient {
             if let next = page.nextLink {
                 url = next
             } else if let link = page.deltaLink {
+                try checkLink(link, "Microsoft Graph's delta link for the next round")
                 return DirectoryDeltaRead(changes: changes, deltaLink: link)
             } else {
                 throw DirectoryError(
                     .unexpectedResponse,
                     "\(company): a delta page from Microsoft Graph had neither a next link nor a delta link; the read was abandoned and nothing was changed.")
             }
+        }
+    }
+
+    /// Throws unless `link` is on `graphURL`'s origin, so no link pointing elsewhere is kept in the log.
+    func checkLink(_ link: String, _ what: String) throws {
+        guard let graphOrigin else { return }
+        do { try graphOrigin.check(link, what: what) } catch {
+            throw DirectoryError(.unexpectedResponse, "\(company): \(error.description) The read was abandoned and nothing was changed.")
         }
     }
 

@@ -93,7 +93,14 @@ public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
         if let error = error as? HTTPParserError {
             return HTTPFetchError(.malformedAnswer, "\(server) sent an answer that is not valid HTTP/1.1 (\(error))")
         }
-        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+        if let tls = error as? NIOSSLError {
+            // Only a failed handshake is before sending; an unclean shutdown or a later TLS error comes mid-answer.
+            if case .handshakeFailed = tls {
+                return HTTPFetchError(.tlsFailed, "TLS with \(server) failed: \(String(describing: tls).prefix(200))")
+            }
+            return HTTPFetchError(.connectionClosed, "the TLS connection to \(server) broke (\(String(describing: tls).prefix(120)))")
+        }
+        if error is NIOSSLExtraError {  // the server's name or certificate refused during the handshake
             return HTTPFetchError(.tlsFailed, "TLS with \(server) failed: \(String(describing: error).prefix(200))")
         }
         if let error = error as? NIOConnectionError {
@@ -102,9 +109,11 @@ public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
         if let error = error as? ChannelError, case .connectTimeout = error {
             return HTTPFetchError(.connectFailed, "could not connect to \(server) (connection timed out)")
         }
-        if let error = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ETIMEDOUT].contains(error.errnoCode) {
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED {
             return HTTPFetchError(.connectFailed, "could not connect to \(server) (\(brief(error)))")
         }
+        // Any other socket error may come from a connection that carried the request (a pooled one, mid-answer):
+        // it counts as possibly sent, so a create is checked, never sent again blindly.
         return HTTPFetchError(.connectionClosed, "the connection to \(server) broke (\(brief(error)))")
     }
 

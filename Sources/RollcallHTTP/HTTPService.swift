@@ -100,19 +100,20 @@ public final class HTTPService: Sendable {
     /// A service with its own connections, trusting `trustRoots` instead of the system's when given (tests' local
     /// TLS servers); call `shutdown()` when done with it.
     public convenience init(proxy: HTTPProxy? = nil, trustRoots: [NIOSSLCertificate]? = nil) {
-        self.init(proxy: proxy, trustRoots: trustRoots, idleLimit: Self.idleLimit)
+        self.init(proxy: proxy, trustRoots: trustRoots, idleLimit: Self.idleLimit, readTimeout: Self.readTimeout)
     }
 
-    /// A service whose idle connections are kept for `idleLimit` (tests on a loaded machine keep them longer).
-    init(proxy: HTTPProxy?, trustRoots: [NIOSSLCertificate]?, idleLimit: TimeAmount) {
+    /// A service whose idle connections are kept for `idleLimit` (tests on a loaded machine keep them longer) and
+    /// whose answers may pause at most `readTimeout` between two reads (tests of a stalled server wait less).
+    init(proxy: HTTPProxy?, trustRoots: [NIOSSLCertificate]?, idleLimit: TimeAmount, readTimeout: TimeAmount) {
         self.proxy = proxy
         direct = HTTPClient(
             eventLoopGroup: HTTPLoop.group,
-            configuration: Self.configuration(proxy: nil, trustRoots: trustRoots, idleLimit: idleLimit))
+            configuration: Self.configuration(proxy: nil, trustRoots: trustRoots, idleLimit: idleLimit, readTimeout: readTimeout))
         proxied = proxy.map {
             HTTPClient(
                 eventLoopGroup: HTTPLoop.group,
-                configuration: Self.configuration(proxy: $0, trustRoots: trustRoots, idleLimit: idleLimit))
+                configuration: Self.configuration(proxy: $0, trustRoots: trustRoots, idleLimit: idleLimit, readTimeout: readTimeout))
         }
     }
 
@@ -127,11 +128,15 @@ public final class HTTPService: Sendable {
     /// A connection idle longer than this is closed rather than reused: servers drop idle connections too, many after
     /// five seconds (Node's and uvicorn's defaults), and a request sent as one closes it is lost.
     static let idleLimit = TimeAmount.seconds(4)
+    /// The longest pause between two reads of an answer. A request's own deadline covers the wait for the answer's
+    /// head, but AsyncHTTPClient stops it once the head has come: this bounds a server that sends a head and then
+    /// stalls mid-body.
+    static let readTimeout = TimeAmount.seconds(60)
     /// A compressed answer may inflate to at most this many times its size.
     static let inflationRatio = 50
 
     private static func configuration(
-        proxy: HTTPProxy?, trustRoots: [NIOSSLCertificate]?, idleLimit: TimeAmount
+        proxy: HTTPProxy?, trustRoots: [NIOSSLCertificate]?, idleLimit: TimeAmount, readTimeout: TimeAmount
     ) -> HTTPClient.Configuration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
@@ -142,7 +147,7 @@ public final class HTTPService: Sendable {
         pool.retryConnectionEstablishment = false
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
-            timeout: .init(connect: connectTimeout), connectionPool: pool,
+            timeout: .init(connect: connectTimeout, read: readTimeout), connectionPool: pool,
             proxy: proxy?.asyncHTTPClientProxy, decompression: .enabled(limit: .ratio(inflationRatio)))
         configuration.httpVersion = .http1Only
         return configuration

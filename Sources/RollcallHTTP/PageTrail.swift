@@ -3,8 +3,10 @@
 
 /// The next-page links one paged read has followed.
 public struct PageTrail: Sendable {
-    /// More pages than any real read has (100,000 pages of 999 users is a hundred million users).
-    public static let maxPages = 100_000
+    /// More pages than any real read has: 10,000 pages are ten million Graph users (999 a page), five million
+    /// Autotask contacts (500 a page) or ten million ConnectWise contacts (1,000 a page) in one customer. A server
+    /// that hands out new next links without end is stopped here, within a minute at loopback speed.
+    public static let maxPages = 10_000
     private var seen: Set<String> = []
 
     /// A trail with no page followed yet.

@@ -43,8 +43,9 @@ struct SettingsSecurityTests {
         let good = try SettingsLoader.load(yaml: "proxy: http://proxy.msp.example:3128\n" + designYAML, path: "rollcall.yaml", environment: environment)
         #expect(good.proxy == "http://proxy.msp.example:3128")
         #expect(try SettingsLoader.load(yaml: designYAML, path: "rollcall.yaml", environment: environment).proxy == nil)
-        let bad = problems("proxy: socks5://proxy:1080\n" + designYAML)
+        let bad = problems("proxy: socks5://alice:S3cret@proxy:1080\n" + designYAML)
         #expect(bad.map(\.field) == ["proxy"])
+        #expect(bad.allSatisfy { !$0.message.contains("S3cret") && $0.message.contains("…@proxy:1080") })
     }
 
     @Test("each secret remembers the environment variable it came from, or the setting when written inline")

@@ -36,7 +36,7 @@ struct HostileGraphTests {
         #expect(error?.message.contains(harness.host.baseURL) == true)
     }
 
-    @Test("a delta link from the log that points at another server is refused before anything is sent, the token included")
+    @Test("a delta link from the log that points at another server is not followed: it counts as expired, so a full read takes its place; nothing is sent, the token included")
     func deltaLinkElsewhere() async throws {
         let harness = try await GraphHarness.start([GraphHarness.smallTenant()])
         defer { Task { await harness.stop() } }
@@ -44,9 +44,21 @@ struct HostileGraphTests {
         let error = await #expect(throws: DirectoryError.self) {
             try await client.deltaRound(from: "https://graph.microsoft.com.evil.example/v1.0/users/delta?$deltatoken=x")
         }
+        #expect(error?.kind == .resyncRequired)
         #expect(error?.message.contains("graph.microsoft.com.evil.example") == true)
         #expect(await harness.emulator.control.requestCount() == 0)
         #expect(await client.requestCount() == 0)
+    }
+
+    @Test("a delta link on another server, sent at the end of a round, fails the read and is not kept")
+    func deltaLinkElsewhereOnReceipt() async throws {
+        let harness = try await GraphHarness.start([GraphHarness.smallTenant()])
+        defer { Task { await harness.stop() } }
+        let page = #"{"value":[],"@odata.deltaLink":"http://127.0.0.1:1/v1.0/users/delta?$deltatoken=steal"}"#
+        await harness.emulator.control.inject(
+            Fault(.status(code: 200, retryAfter: nil, body: page), pathContains: "/v1.0/users/delta", count: 1))
+        let error = await #expect(throws: DirectoryError.self) { try await harness.client().fullRead() }
+        #expect(error?.message.contains("http://127.0.0.1:1") == true)
     }
 
     @Test("a next link that comes back is followed once, then the read stops instead of looping")

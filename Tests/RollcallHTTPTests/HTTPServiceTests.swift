@@ -37,7 +37,7 @@ struct HTTPServiceTests {
         defer { Task { try? await server.stop() } }
         // Its own service, keeping idle connections a minute: on a loaded machine the default four seconds can pass
         // between two requests of this test.
-        let service = HTTPService(proxy: nil, trustRoots: nil, idleLimit: .seconds(60))
+        let service = HTTPService(proxy: nil, trustRoots: nil, idleLimit: .seconds(60), readTimeout: .seconds(60))
         var answers: [HTTPAnswer] = []
         for _ in 0..<3 {
             answers.append(try await service.fetch(
@@ -232,6 +232,22 @@ struct HTTPServiceTests {
         let answer = try await fetch(server.url())
         #expect(answer.status == 204)
         #expect(server.requests.map(\.connection) == [0, 1])
+    }
+
+    @Test("a server that sends a head and then stalls mid-body times out, as possibly sent")
+    func stallAfterHead() async throws {
+        let server = try await ScriptedServer { _, _ in
+            .raw(Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nHello\r\n".utf8))
+        }
+        defer { Task { try? await server.stop() } }
+        let service = HTTPService(proxy: nil, trustRoots: nil, idleLimit: .seconds(4), readTimeout: .milliseconds(300))
+        do {
+            _ = try await service.fetch(.POST, server.url("/Contacts"), headers: [:], body: Data("{}".utf8), timeout: .seconds(30), maxBody: 1024)
+            Issue.record("a stalled answer was taken for a whole one")
+        } catch let error as HTTPFetchError {
+            #expect(error.kind == .timedOut && !error.beforeSending)
+        }
+        try await service.shutdown()
     }
 
     @Test("cancelling the calling task ends the exchange at once")

@@ -136,11 +136,11 @@ private struct YAMLReader {
         let parts = URLComponents(string: value)
         let scheme = parts?.scheme?.lowercased()
         guard let host = parts?.host, !host.isEmpty, scheme == "https" || scheme == "http" else {
-            problem(m[key], nil, field, "is \"\(value)\", which is not a URL; write it as https://host/…")
+            problem(m[key], nil, field, "is \"\(SettingsURLs.redacted(value))\", which is not a URL; write it as https://host/…")
             return nil
         }
         if scheme == "http" && !SettingsURLs.isLoopback(host) {
-            problem(m[key], nil, field, "is \"\(value)\": plain http would send credentials unencrypted; write https:// (plain http is allowed only for loopback hosts such as the emulators)")
+            problem(m[key], nil, field, "is \"\(SettingsURLs.redacted(value))\": plain http would send credentials unencrypted; write https:// (plain http is allowed only for loopback hosts such as the emulators)")
             return nil
         }
         return value
@@ -203,7 +203,7 @@ private struct YAMLReader {
         if let proxy, let node = top["proxy"] {
             let parts = URLComponents(string: proxy.contains("://") ? proxy : "http://" + proxy)
             if parts?.scheme?.lowercased() != "http" || (parts?.host ?? "").isEmpty {
-                problem(node, nil, "proxy", "is \"\(proxy)\"; write the proxy as http://host:port")
+                problem(node, nil, "proxy", "is \"\(SettingsURLs.redacted(proxy))\"; write the proxy as http://host:port")
             }
         }
         var microsoft: MicrosoftSettings?
