@@ -40,8 +40,9 @@ public final class AutotaskBudget: Sendable {
         var readAt: Date?
         var spentSinceRead = 0
         var needsReading = true
-        /// The reading in flight, which concurrent requests wait for.
-        var pending: Task<Result<AutotaskThreshold?, PSAError>, Never>?
+        /// True while one request reads `ThresholdInformation`; the others wait in `waiters`.
+        var reading = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -58,35 +59,51 @@ public final class AutotaskBudget: Sendable {
     }
 
     /// Reads the threshold with `fetch` if this run has not yet; concurrent callers wait for the same reading, which
-    /// is recorded before any of them goes on. `fetch` answers `nil` when the threshold could not be read (the run
-    /// then goes on without a limit), or an error that must stop the run (refused credentials).
+    /// is recorded before any of them goes on. The reading is made by the first caller's own task, so it goes out on
+    /// that run's thread and connections like every other request. `fetch` answers `nil` when the threshold could not
+    /// be read (the run then goes on without a limit), or an error that must stop the run (refused credentials).
     private func ensureRead(_ fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
-        let reading: Task<Result<AutotaskThreshold?, PSAError>, Never>? = state.withLock { state in
-            if let pending = state.pending { return pending }
+        let reads: Bool? = state.withLock { state in
+            if state.reading { return false }
             guard state.needsReading else { return nil }
             state.needsReading = false
-            let task = Task { [self] in
-                let result = await fetch()
-                self.state.withLock { state in
-                    state.pending = nil
-                    switch result {
-                    case .success(let reading?): Self.record(reading, at: now(), in: &state)
-                    case .success(nil): break
-                    case .failure: state.needsReading = true
-                    }
-                }
-                return result
-            }
-            state.pending = task
-            return task
+            state.reading = true
+            return true
         }
-        if let reading, case .failure(let error) = await reading.value { throw error }
+        switch reads {
+        case nil:
+            return
+        case false?:
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                let finished = state.withLock { state in
+                    if state.reading { state.waiters.append(waiter) }
+                    return !state.reading
+                }
+                if finished { waiter.resume() }
+            }
+            // A failed reading left `needsReading` set: this request reads again (and so learns the error).
+            try await ensureRead(fetch)
+        case true?:
+            let result = await fetch()
+            let waiters = state.withLock { state in
+                state.reading = false
+                switch result {
+                case .success(let reading?): Self.record(reading, at: now(), in: &state)
+                case .success(nil): break
+                case .failure: state.needsReading = true
+                }
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            waiters.forEach { $0.resume() }
+            if case .failure(let error) = result { throw error }
+        }
     }
 
     /// Takes one request from the budget (`spend`), reading the threshold with `fetch` first if this run has not
     /// (`ensureRead`); a request that finds the reading done takes its share without suspending.
     func spend(readingFirst fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
-        if state.withLock({ $0.needsReading || $0.pending != nil }) { try await ensureRead(fetch) }
+        if state.withLock({ $0.needsReading || $0.reading }) { try await ensureRead(fetch) }
         try take()
     }
 
