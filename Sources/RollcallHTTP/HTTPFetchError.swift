@@ -84,7 +84,7 @@ public struct HTTPFetchError: Error, CustomStringConvertible, Sendable {
                 return HTTPFetchError(.connectionClosed, "the exchange with \(server) failed (\(short))")
             }
         }
-        if error is NIOTooManyBytesError {
+        if error is NIOTooManyBytesError || error is ResponseAccumulator.ResponseTooBigError {
             return HTTPFetchError(.bodyTooLarge, "the answer from \(server) is larger than Rollcall accepts")
         }
         if let error = error as? NIOHTTPDecompression.DecompressionError {

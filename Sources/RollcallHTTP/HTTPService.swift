@@ -104,8 +104,8 @@ public final class HTTPService: Sendable {
     }
 
     /// A service whose idle connections are kept for `idleLimit` (tests on a loaded machine keep them longer) and
-    /// whose answers may pause at most `readTimeout` between two reads (tests of a stalled server wait less).
-    init(proxy: HTTPProxy?, trustRoots: [NIOSSLCertificate]?, idleLimit: TimeAmount, readTimeout: TimeAmount) {
+    /// whose answers may pause at most `readTimeout` between two reads, if set.
+    init(proxy: HTTPProxy?, trustRoots: [NIOSSLCertificate]?, idleLimit: TimeAmount, readTimeout: TimeAmount?) {
         self.proxy = proxy
         direct = HTTPClient(
             eventLoopGroup: HTTPLoop.group,
@@ -128,15 +128,14 @@ public final class HTTPService: Sendable {
     /// A connection idle longer than this is closed rather than reused: servers drop idle connections too, many after
     /// five seconds (Node's and uvicorn's defaults), and a request sent as one closes it is lost.
     static let idleLimit = TimeAmount.seconds(4)
-    /// The longest pause between two reads of an answer. A request's own deadline covers the wait for the answer's
-    /// head, but AsyncHTTPClient stops it once the head has come: this bounds a server that sends a head and then
-    /// stalls mid-body.
-    static let readTimeout = TimeAmount.seconds(60)
+    /// The longest pause between two reads of an answer, when a service sets one (tests); the request's deadline
+    /// already bounds the whole answer, body included, so Rollcall's own service sets none.
+    static let readTimeout: TimeAmount? = nil
     /// A compressed answer may inflate to at most this many times its size.
     static let inflationRatio = 50
 
     private static func configuration(
-        proxy: HTTPProxy?, trustRoots: [NIOSSLCertificate]?, idleLimit: TimeAmount, readTimeout: TimeAmount
+        proxy: HTTPProxy?, trustRoots: [NIOSSLCertificate]?, idleLimit: TimeAmount, readTimeout: TimeAmount?
     ) -> HTTPClient.Configuration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
@@ -151,6 +150,15 @@ public final class HTTPService: Sendable {
             proxy: proxy?.asyncHTTPClientProxy, decompression: .enabled(limit: .ratio(inflationRatio)))
         configuration.httpVersion = .http1Only
         return configuration
+    }
+
+    /// The loops of `HTTPLoop.group`, which AsyncHTTPClient may be pinned to.
+    private static let loops: Set<ObjectIdentifier> = Set(HTTPLoop.group.makeIterator().map { ObjectIdentifier($0) })
+
+    /// On one of `HTTPLoop.group`'s loops (a run's), that loop for the channel and the answer; elsewhere, any loop.
+    private static func preference(for current: (any EventLoop)?) -> HTTPClient.EventLoopPreference {
+        if let current, loops.contains(ObjectIdentifier(current)) { return .delegate(on: current) }
+        return .indifferent
     }
 
     /// `url`'s origin, read once per distinct URL in a row.
@@ -175,16 +183,25 @@ public final class HTTPService: Sendable {
                 .invalidURL,
                 "Rollcall refuses plain http to \(origin.server): credentials would cross the network unencrypted; use https")
         }
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers = headers
-        if let body { request.body = .bytes(ByteBuffer(data: body)) }
         let client = proxy.map { $0.bypasses(origin.host) } == false ? proxied ?? direct : direct
+        // AsyncHTTPClient's future-based API, pinned to the calling run's event loop: its async API spawns a task per
+        // request (a hop through the global executor and back, two thread switches each time), and its deadline
+        // would end with the head. Here the deadline covers the whole answer, and the exchange stays on the loop.
+        let preference = Self.preference(for: MultiThreadedEventLoopGroup.currentEventLoop)
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         do {
-            let response = try await client.execute(request, deadline: deadline)
-            let bytes = try await response.body.collect(upTo: maxBody)
-            return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
+            let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .data($0) })
+            let exchange = client.execute(
+                request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBody),
+                eventLoop: preference, deadline: deadline)
+            let response = try await withTaskCancellationHandler {
+                try await exchange.futureResult.get()
+            } onCancel: {
+                exchange.cancel()
+            }
+            return HTTPAnswer(
+                status: Int(response.status.code), headers: response.headers,
+                body: response.body.map { Data(buffer: $0) } ?? Data())
         } catch {
             if Task.isCancelled { throw CancellationError() }
             throw HTTPFetchError.classify(error, server: origin.server)

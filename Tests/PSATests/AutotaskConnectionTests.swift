@@ -221,7 +221,7 @@ struct AutotaskConnectionTests {
     func threadGate() async throws {
         let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 12))
         defer { Task { await harness.stop() } }
-        await harness.emulator.control.inject(Fault(.delay(seconds: 0.05), pathContains: "/Contacts/", count: 12))
+        await harness.emulator.control.inject(Fault(.delay(seconds: 0.3), pathContains: "/Contacts/", count: 12))
         let connection = harness.connection
         let read = try await withThrowingTaskGroup(of: PSAContact?.self) { group in
             for id in 30_000_001...30_000_012 { group.addTask { try await connection.contact(companyId: company, id: id) } }
