@@ -205,8 +205,19 @@ extension CanonicalWriter {
         o.integer("position", m.position)
         o.string("runId", m.runId)
         o.string("userId", m.userId)
+        o.key("written")
+        var written = Members(self)
+        for field in Self.fieldsByName {
+            guard let value = m.written[field] else { continue }
+            written.dynamicKey(field.rawValue)
+            writeString(value)
+        }
+        written.end()
         o.end()
     }
+
+    /// The synced fields in the UTF-8 order of their names, as a dictionary keyed by them is written.
+    static let fieldsByName = SyncedField.allCases.sorted { $0.rawValue.utf8.lexicographicallyPrecedes($1.rawValue.utf8) }
 
     func writeAssignment(_ a: Assignment) {
         var o = Members(self)

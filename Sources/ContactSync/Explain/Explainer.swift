@@ -272,13 +272,20 @@ private struct Teller {
     }
 
     /// "its Microsoft 365 user lost its last license (observed 01:58, event 8812); rule R8.1"
+    /// Every reason, each with its rule: "its Microsoft 365 user is eligible and in scope again (observed 01:58,
+    /// event 8812; R9.1); and Microsoft 365 holds a different title (…; R6.2)".
     func because(_ c: Command) -> String {
-        guard let main = c.reasons.first else { return "no reason was recorded" }
-        var text = main.because
-        if let p = main.positions.max(), let t = recordedAt[p] {
-            text += " (observed \(explainer.clock(t)), event \(p))"
+        guard !c.reasons.isEmpty else { return "no reason was recorded" }
+        var said = Set<String>()
+        let parts = c.reasons.compactMap { reason -> String? in
+            guard said.insert(reason.because).inserted else { return nil }
+            var where_ = ""
+            if let p = reason.positions.max(), let t = recordedAt[p] {
+                where_ = "observed \(explainer.clock(t)), event \(p); "
+            }
+            return "\(reason.because) (\(where_)rule \(reason.rule))"
         }
-        return text + "; rule \(main.rule)" + (c.reasons.count > 1 ? " (also \(c.ruleIds.dropFirst().joined(separator: ", ")))" : "")
+        return parts.joined(separator: "; and ")
     }
 
     static func verb(_ kind: Command.Kind, past: Bool) -> String {

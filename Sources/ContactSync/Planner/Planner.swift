@@ -39,11 +39,13 @@ public enum Planner {
         let usesContactTypes: Bool
         let connectionDefaultType: String?
         let fallbackSite: PSASite?
-        /// R6.6 `onChange`: changes observed after this position count as "since the last observation".
-        let changedAfter: Int64
         var commands: [Command] = []
         var notes: [PlanNote] = []
         var claimed: Set<Int>
+        /// R4.6: contacts whose matched user is gone for good, and that user, so a new user with the email can take them.
+        let released: [Int: String]
+        /// R4.6: released contacts a new user took in this plan.
+        var retaken: Set<Int> = []
         var emailIndex: [String: [Int]] = [:]
 
         init(
@@ -68,8 +70,14 @@ public enum Planner {
             typesByName = types
             usesContactTypes = !contactTypes.isEmpty
             self.connectionDefaultType = connectionDefaultType
-            changedAfter = state.currentRunPosition ?? 0
-            claimed = Set(state.matches.byContact.keys)
+            // R4.6: a match whose user is gone for good no longer holds its contact.
+            var released: [Int: String] = [:]
+            for (userId, match) in state.matches.byUser {
+                guard let removal = state.directory.users[userId]?.removal, removal == .deleted || removal == .notFound else { continue }
+                released[match.contactId] = userId
+            }
+            self.released = released
+            claimed = Set(state.matches.byContact.keys).subtracting(released.keys)
         }
 
         mutating func plan() -> Plan {
@@ -81,12 +89,40 @@ public enum Planner {
                 for email in r.contact.emails { emailIndex[Scope.normalized(email), default: []].append(id) }
             }
             let scope = CompiledScope(settings: settings, context: state.directory.scopeContext)
+            // Users gone for good whose contact is released go last, once every new user has had its chance to take
+            // the contact back (R4.6); commands are then put back in user order.
+            var gone: [String] = []
             for userId in state.directory.users.keys.sorted() {
+                if let match = state.matches.byUser[userId], released[match.contactId] == userId {
+                    gone.append(userId)
+                    continue
+                }
                 let record = state.directory.users[userId]!
-                let decision = scope.decide(record.user, eligibility: record.eligibility)
-                planUser(record, decision)
+                planUser(record, scope.decide(record.user, eligibility: record.eligibility))
             }
+            if !gone.isEmpty {
+                for userId in gone where !retaken.contains(state.matches.byUser[userId]!.contactId) {
+                    let record = state.directory.users[userId]!
+                    planUser(record, scope.decide(record.user, eligibility: record.eligibility))
+                }
+                commands = commands.enumerated().sorted { a, b in
+                    (a.element.userId ?? "", a.offset) < (b.element.userId ?? "", b.offset)
+                }.map(\.element)
+            }
+            markRetries()
             return Plan(commands: commands, notes: notes, matchedCount: state.matchedCount, settingsVersion: version)
+        }
+
+        /// R6.8: a write that failed before and is planned again says so.
+        private mutating func markRetries() {
+            guard !state.failedWrites.isEmpty else { return }
+            for i in commands.indices where commands[i].write != nil {
+                guard let failed = state.failedWrites[commands[i].id] else { continue }
+                commands[i].reasons.append(Reason(
+                    rule: "R6.8",
+                    because: "a retry: run \(failed.runId) failed to write it (\(failed.error))",
+                    positions: []))
+            }
         }
 
         private mutating func planUser(_ record: UserRecord, _ decision: ScopeDecision) {
@@ -121,6 +157,7 @@ public enum Planner {
             }
             let chosen = ranked[0]
             claimed.insert(chosen.id)
+            if released[chosen.id] != nil { retaken.insert(chosen.id) }
             var ambiguity: String?
             if ranked.count > 1 {
                 let others = ranked.dropFirst().map { String($0.id) }.joined(separator: ", ")
@@ -147,6 +184,14 @@ public enum Planner {
                     rule: "R4.1", because: "contact \(m.contactId) has the user's email \(m.email)",
                     positions: [record.position, cr.position]))
                 if let a = m.ambiguity { reasons.append(Reason(rule: "R4.2", because: a, positions: [cr.position])) }
+                if let goneUser = released[m.contactId], let old = state.matches.byUser[goneUser] {
+                    let who = state.directory.users[goneUser].map { "Microsoft 365 user \($0.user.userPrincipalName)" } ?? "user \(goneUser)"
+                    let how = state.directory.users[goneUser]?.removal == .deleted ? "was deleted" : "is missing from a complete read"
+                    reasons.append(Reason(
+                        rule: "R4.6",
+                        because: "contact \(m.contactId) was matched to \(who), who \(how) for good: a new user with its email takes it back",
+                        positions: [old.position] + (state.directory.users[goneUser]?.removalPosition.map { [$0] } ?? [])))
+                }
             }
             guard settings.updateExisting else {
                 if let m = newMatch {
@@ -162,7 +207,15 @@ public enum Planner {
             var changes: [FieldChange] = []
             switch decision {
             case .assigned(let assignment):
-                fieldChanges(record, contact: cr, reasons: &reasons, changes: &changes, update: &update)
+                // R9.1 first: a reactivation is the chief reason of its write, and R6 applies in the same write.
+                if !contact.isActive {
+                    update.isActive = true
+                    changes.append(FieldChange(field: "active", from: "false", to: "true"))
+                    reasons.append(Reason(
+                        rule: "R9.1", because: "its Microsoft 365 user is eligible and in scope again",
+                        positions: [record.eligibilitySince, cr.position]))
+                }
+                fieldChanges(record, contact: cr, written: match?.written, reasons: &reasons, changes: &changes, update: &update)
                 if let site = resolveSite(assignment, userId: record.user.id), site.id != contact.siteId {
                     update.siteId = site.id
                     changes.append(FieldChange(field: "site", from: contact.siteId.map(siteName), to: site.name))
@@ -175,13 +228,6 @@ public enum Planner {
                     changes.append(FieldChange(field: "contactType", from: nil, to: type.name))
                     reasons.append(Reason(rule: "R6.5", because: "the assigned contact type \"\(type.name)\" is missing; types are only added"))
                     reasons.append(Reason(rule: "R10.1", because: typeSourcePhrase(assignment)))
-                }
-                if !contact.isActive {
-                    update.isActive = true
-                    changes.append(FieldChange(field: "active", from: "false", to: "true"))
-                    reasons.append(Reason(
-                        rule: "R9.1", because: "its Microsoft 365 user is eligible and in scope again",
-                        positions: [record.eligibilitySince, cr.position]))
                 }
             case .ineligible(let why):
                 planDeactivation(record, contact: cr, reason: why, matchPositions: matchPositions, reasons: &reasons,
@@ -228,17 +274,21 @@ public enum Planner {
                 positions: matchPositions + [cr.position]))
         }
 
+        /// R6.2, R6.6, R6.8: the fields to write. `written` is what Rollcall last wrote to (or saw when it matched) the
+        /// contact, `nil` for a match made by this plan, which writes no `onChange` field.
         private func fieldChanges(
-            _ record: UserRecord, contact cr: ContactRecord, reasons: inout [Reason], changes: inout [FieldChange],
-            update: inout ContactUpdate
+            _ record: UserRecord, contact cr: ContactRecord, written: [SyncedField: String]?, reasons: inout [Reason],
+            changes: inout [FieldChange], update: inout ContactUpdate
         ) {
             let user = record.user
             for field in SyncedField.allCases {
                 let policy = settings.policy(for: field)
                 if policy == .onCreateOnly { continue }
-                if policy == .onChange, (record.fieldChangedAt[field] ?? 0) <= changedAfter { continue }
                 guard let raw = Planner.microsoftValue(field, of: user, useEmail: settings.useEmail) else { continue }  // R6.3
                 let (value, note) = Planner.cut(raw, to: Planner.limit(field, limits))
+                // R6.8: "changed" means the Microsoft value differs from the one last written or matched with.
+                let last = written?[field]
+                if policy == .onChange, written == nil || last == raw || last == value { continue }
                 let current = Planner.psaValue(field, of: cr.contact)
                 if Planner.same(field, value, current) { continue }
                 // R6.9: an email the contact already carries in any of its email fields is not rewritten.
@@ -248,7 +298,8 @@ public enum Planner {
                 reasons.append(Reason(
                     rule: policy == .onChange ? "R6.6" : "R6.2",
                     because: policy == .onChange
-                        ? "\(field.label) changed in Microsoft 365 since the last observation"
+                        ? "\(field.label) changed in Microsoft 365 since Rollcall last wrote it"
+                            + (last.map { " (\"\($0)\")" } ?? " (it never wrote one)")
                         : "Microsoft 365 holds a different \(field.label)",
                     positions: [record.fieldChangedAt[field] ?? record.position, cr.position]))
                 if note != nil {
@@ -261,7 +312,13 @@ public enum Planner {
             let user = record.user
             var fields = ContactFields()
             var changes: [FieldChange] = []
-            var reasons = [Reason(rule: "R5.1", because: "no contact of the PSA company has the user's email \(email)", positions: [record.position])]
+            let taken = emailIndex[Scope.normalized(email)] ?? []
+            var reasons = [Reason(
+                rule: "R5.1",
+                because: taken.isEmpty
+                    ? "no contact of the PSA company has the user's email \(email)"
+                    : "every contact with the user's email \(email) (\(taken.sorted().map(String.init).joined(separator: ", "))) is matched to another user",
+                positions: [record.position])]
             if settings.useEmail {
                 reasons.append(Reason(rule: Scope.isBlank(user.mail) ? "R3.2" : "R3.1", because: Scope.isBlank(user.mail)
                     ? "useEmail is on but mail is blank: the UPN is used" : "useEmail is on: the contact email is mail"))
@@ -407,6 +464,18 @@ extension Planner {
         String(Scope.trimmed(number).unicodeScalars.filter {
             !($0.properties.isWhitespace || "-.()[]\u{2010}\u{2011}\u{2012}\u{2013}".unicodeScalars.contains($0))
         }.map(Character.init))
+    }
+
+    /// The value a set of fields gives a synced field, if any.
+    public static func value(_ field: SyncedField, in fields: ContactFields) -> String? {
+        switch field {
+        case .firstName: fields.firstName
+        case .lastName: fields.lastName
+        case .title: fields.title
+        case .phone: fields.phone
+        case .mobile: fields.mobile
+        case .email: fields.email
+        }
     }
 
     static func set(_ field: SyncedField, _ value: String, in fields: inout ContactFields) {

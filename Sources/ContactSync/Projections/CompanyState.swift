@@ -7,8 +7,9 @@ import Foundation
 /// Folding from position 0 and continuing a stored state from its checkpoint give the same state.
 public struct CompanyState: Codable, Sendable, Hashable {
     /// Bump when the fold or the stored layout changes: stored states of another version are rebuilt from position 0.
-    /// (2: stored as a head plus one row per user, contact, match and assignment.)
-    public static let codeVersion = 2
+    /// (2: stored as a head plus one row per user, contact, match and assignment; 3: matches keep what was last
+    /// written, and failed writes are remembered.)
+    public static let codeVersion = 3
 
     public var company: String
     /// The position of the last event folded in (0 before any).
@@ -21,13 +22,15 @@ public struct CompanyState: Codable, Sendable, Hashable {
     public var settings: CompanySettings?
     public var settingsVersion: Int = 0
     public var settingsPosition: Int64?
-    /// The latest run started, and where (R6.6 `onChange` reads what changed since).
+    /// The latest run started, and where.
     public var currentRunId: String?
     public var currentRunPosition: Int64?
     /// Runs whose deactivations wait for approval (R8.4): run id → held command ids.
     public var heldRuns: [String: [String]] = [:]
     /// Writes attempted with no outcome yet ("in doubt"), keyed `runId/commandId`.
     public var inDoubt: [String: CommandAttempted] = [:]
+    /// R6.8: the last failure of each command id that has not succeeded since, so the next plan says it is a retry.
+    public var failedWrites: [String: CommandFailed] = [:]
 
     /// An empty state for a company.
     public init(company: String) {
@@ -41,6 +44,7 @@ public struct CompanyState: Codable, Sendable, Hashable {
         directory.apply(envelope)
         psa.apply(envelope)
         matches.apply(envelope)
+        recordWritten(envelope.event)
         switch envelope.event {
         case .settingsChanged(let e):
             settings = e.settings
@@ -57,12 +61,44 @@ public struct CompanyState: Codable, Sendable, Hashable {
             inDoubt["\(e.runId)/\(e.commandId)"] = e
         case .commandSucceeded(let e):
             inDoubt["\(e.runId)/\(e.commandId)"] = nil
+            failedWrites[e.commandId] = nil
+            if e.kind == .create, let user = e.userId { failedWrites["create:\(user)"] = nil }
         case .commandFailed(let e):
             inDoubt["\(e.runId)/\(e.commandId)"] = nil
+            failedWrites[e.commandId] = e
         default:
             break
         }
         assignments.apply(envelope, directory: directory, settings: settings)
+    }
+
+    /// R6.8: a new match remembers the Microsoft values it was made with; a successful write, the values it wrote.
+    /// Reads the attempt of a write before `apply` forgets it.
+    private mutating func recordWritten(_ event: DomainEvent) {
+        switch event {
+        case .contactMatched(let e):
+            guard let user = directory.users[e.match.userId]?.user, matches.byUser[e.match.userId] != nil else { return }
+            let useEmail = settings?.useEmail ?? false
+            var seen: [SyncedField: String] = [:]
+            for field in SyncedField.allCases {
+                if let value = Planner.microsoftValue(field, of: user, useEmail: useEmail) { seen[field] = value }
+            }
+            matches.byUser[e.match.userId]?.written = seen
+        case .commandSucceeded(let e):
+            guard let user = e.userId, matches.byUser[user]?.contactId == e.contactId,
+                  let attempt = inDoubt["\(e.runId)/\(e.commandId)"]
+            else { return }
+            let fields: ContactFields
+            switch attempt.write {
+            case .create(let new): fields = new.fields
+            case .update(_, let update): fields = update.fields
+            }
+            for field in SyncedField.allCases {
+                if let value = Planner.value(field, in: fields) { matches.byUser[user]?.written[field] = value }
+            }
+        default:
+            return
+        }
     }
 
     /// Event types no part of this fold reads (see `apply` and the projections it calls): a reader may pass over

@@ -17,6 +17,9 @@ public struct MatchRecord: Codable, Sendable, Hashable {
     public var basis: Basis
     public var position: Int64
     public var runId: String
+    /// R6.8: per synced field, the Microsoft value Rollcall last wrote to the contact, or saw when it matched it;
+    /// `onChange` writes a field only when Microsoft 365 now holds something else.
+    public var written: [SyncedField: String] = [:]
 }
 
 /// The fold of match decisions: `ContactMatched`, `MatchEnded`, and successful creates (R5.3).

@@ -98,7 +98,7 @@ public enum FieldPolicy: String, Codable, Sendable, Hashable, CaseIterable {
     case always
     /// Only when the contact is created.
     case onCreateOnly
-    /// Only when the Microsoft value changed since the last observation.
+    /// Only when the Microsoft value differs from the one Rollcall last wrote (or matched with), R6.8.
     case onChange
 }
 

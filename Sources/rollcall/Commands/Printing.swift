@@ -37,8 +37,11 @@ enum Printer {
             for change in command.changes {
                 lines.append("                   \(change.field): \(show(change.from, change.field)) → \(show(change.to, change.field))\(change.note.map { "  (\($0))" } ?? "")")
             }
-            if let because = command.reasons.first?.because, !because.isEmpty {
-                lines.append("                   because \(because)")
+            // Every reason the command has (a reactivation with a changed title has two), each said once.
+            var said = Set<String>()
+            let because = command.reasons.map(\.because).filter { !$0.isEmpty && said.insert($0).inserted }
+            if !because.isEmpty {
+                lines.append("                   because \(because.joined(separator: "; and "))")
             }
         }
         for note in plan.notes {
