@@ -102,6 +102,18 @@ public final class AutotaskConnection: PSAConnection {
         }
     }
 
+    /// `GET Companies/{id}`: `{"item": {…}}` when it exists; a 404 or `{"item": null}` when it does not.
+    public func companyExists(_ companyId: Int) async throws -> Bool {
+        let url = try await base() + "Companies/\(companyId)"
+        do {
+            let answer: ATItem<ATCompany> = try await sendDecoding(
+                "GET", url, body: nil, idempotent: true, what: "Autotask company \(companyId)")
+            return answer.item != nil
+        } catch let error as PSAError where error.kind == .notFound {
+            return false
+        }
+    }
+
     /// Autotask has no contact types: always `[]`.
     public func contactTypes() async throws -> [PSAContactType] { [] }
 

@@ -85,6 +85,11 @@ struct ATItem<Item: Decodable>: Decodable {
     var item: Item?
 }
 
+/// A company, of which Rollcall reads only that it exists.
+struct ATCompany: Decodable {
+    var id: Int?
+}
+
 /// A create or update answers `{"itemId": N}`.
 struct ATItemId: Decodable {
     var itemId: Int

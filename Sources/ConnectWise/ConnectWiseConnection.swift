@@ -63,6 +63,17 @@ public final class ConnectWiseConnection: PSAConnection {
         return wire.map { PSASite(id: $0.id, name: $0.name ?? "", isActive: !($0.inactiveFlag ?? false), isPrimary: $0.primaryAddressFlag ?? false) }
     }
 
+    /// `GET company/companies/{id}`: the company, or a 404 when there is none.
+    public func companyExists(_ companyId: Int) async throws -> Bool {
+        do {
+            let response = try await transport.send(.GET, "company/companies/\(companyId)")
+            _ = try decode(CWCompanyReference.self, response, what: "company \(companyId)")
+            return true
+        } catch let error as PSAError where error.kind == .notFound {
+            return false
+        }
+    }
+
     /// The contact types (`/company/contacts/types`), named by their description.
     public func contactTypes() async throws -> [PSAContactType] {
         let wire: [CWContactType] = try await readAll("company/contacts/types", query: [])

@@ -61,6 +61,11 @@ struct CWSite: Codable, Hashable {
     var primaryAddressFlag: Bool?
 }
 
+/// A company, of which Rollcall reads only its id.
+struct CWCompanyReference: Decodable {
+    var id: Int
+}
+
 /// ConnectWise's error body `{code, message, errors[]}`.
 struct CWErrorBody: Decodable {
     struct Item: Decodable {

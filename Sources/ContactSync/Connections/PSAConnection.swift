@@ -21,6 +21,10 @@ public protocol PSAConnection: Sendable {
     /// The sites (Autotask company locations, ConnectWise company sites) of a PSA company.
     func sites(companyId: Int) async throws -> [PSASite]
 
+    /// Whether the PSA has a company with this id (R8.6): a wrong `psaCompanyId` is refused by name, never read as a
+    /// company whose contacts were all deleted.
+    func companyExists(_ companyId: Int) async throws -> Bool
+
     /// The contact types the PSA knows (ConnectWise); Autotask answers `[]`.
     func contactTypes() async throws -> [PSAContactType]
 

@@ -6,6 +6,14 @@ import Foundation
 public enum PSASystem: String, Codable, Sendable, Hashable {
     case autotask
     case connectwise
+
+    /// The PSA's product name: "Autotask" or "ConnectWise".
+    public var displayName: String {
+        switch self {
+        case .autotask: "Autotask"
+        case .connectwise: "ConnectWise"
+        }
+    }
 }
 
 /// A contact of a PSA company, in the same shape whichever PSA holds it.

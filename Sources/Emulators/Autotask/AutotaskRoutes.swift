@@ -84,6 +84,13 @@ struct AutotaskRoutes: RouterMiddleware {
             guard let id = Int(s[1]), method == .get else { return AutotaskReply(status: method == .get ? 404 : 405, body: nil) }
             guard let record = await store.location(id: id) else { return AutotaskReply(status: 404, body: nil) }
             return .ok(.object(["item": .object(record)]))
+        case ("companies", 2):
+            guard let companyId = Int(s[1]) else { return AutotaskReply(status: 404, body: nil) }
+            guard method == .get else { return AutotaskReply(status: 405, body: nil) }
+            guard let company = await store.company(companyId) else { return AutotaskReply(status: 404, body: nil) }
+            return .ok(.object(["item": .object([
+                "id": .int(company.id), "companyName": .string(company.name), "isActive": .bool(true),
+            ])]))
         case ("companies", 3) where s[2] == "contacts":
             guard let companyId = Int(s[1]) else { return AutotaskReply(status: 404, body: nil) }
             switch method {

@@ -72,6 +72,8 @@ actor AutotaskStore {
 
     func companyExists(_ id: Int) -> Bool { companies[id] != nil }
 
+    func company(_ id: Int) -> AutotaskFixture.Company? { companies[id] }
+
     func contact(id: Int) -> [String: AutotaskJSON]? { contacts[id] }
 
     func allContacts() -> [[String: AutotaskJSON]] { contacts.keys.sorted().compactMap { contacts[$0] } }

@@ -186,6 +186,14 @@ public final class ConnectWiseEmulator: Sendable {
             }
             return try await Self.list(records, request: request, path: "company/communicationTypes", store: store)
         }
+        api.get("company/companies/:id") { _, context in
+            let id = try Self.id(context)
+            guard let company = await store.company(id) else { return Self.failure(.plain(404, "NotFound", "Company \(id) not found")) }
+            return Self.json(.object([
+                "id": .int(company.id), "identifier": .string(company.identifier), "name": .string(company.name),
+                "_info": .object(["lastUpdated": .string("2024-01-02T03:04:05Z"), "updatedBy": .string("api")]),
+            ]))
+        }
         api.get("company/companies/:id/sites") { request, context in
             let id = try Self.id(context)
             guard let company = await store.company(id) else { return Self.failure(.plain(404, "NotFound", "Company \(id) not found")) }

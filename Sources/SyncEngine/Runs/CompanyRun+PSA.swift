@@ -5,14 +5,22 @@ import Foundation
 
 extension CompanyRun {
     /// Reads the PSA company and appends what changed. A failed read appends `PsaReadFailed` and rethrows.
-    func observePSA(_ state: inout CompanyState, full: Bool, recorder: inout Recorder, summary: inout RunSummary) async throws {
+    func observePSA(
+        _ state: inout CompanyState, full: Bool, acceptMissing: Bool = false, recorder: inout Recorder, summary: inout RunSummary
+    ) async throws {
         let companyId = settings.psaCompanyId
         do {
             var events: [DomainEvent] = []
             let namedSites = Set(([settings.defaultSite].compactMap { $0 } + settings.filters.map(\.site)).map(Scope.normalized))
             let knownSites = Set(state.psa.sites.map { Scope.normalized($0.name) })
             if full || state.psa.sites.isEmpty || !namedSites.isSubset(of: knownSites) {
-                let sites = try await psa.sites(companyId: companyId)
+                let sites: [PSASite]
+                do {
+                    sites = try await psa.sites(companyId: companyId)
+                } catch let error as PSAError where error.kind == .notFound {
+                    try await refuseUnknownCompany()  // ConnectWise answers 404 for the sites of a company it lacks
+                    throw error
+                }
                 if sites != state.psa.sites { events.append(.psaSitesObserved(PsaSitesObserved(sites: sites, runId: recorder.runId))) }
             }
             if psa.system == .connectwise && (full || state.psa.contactTypes.isEmpty) {
@@ -23,7 +31,8 @@ extension CompanyRun {
             }
             let since = full ? nil : Self.incrementalSince(state.psa)
             summary.contactsObserved += try await readContacts(
-                &state, since: since, full: full, before: events, step: "psa", recorder: &recorder)
+                &state, since: since, full: full, before: events, step: "psa", recorder: &recorder,
+                checkMatched: !acceptMissing)
         } catch let error as PSAError {
             summary.status = .failed
             summary.message = "the PSA could not be read for \(settings.name): \(error.message)"
@@ -42,12 +51,29 @@ extension CompanyRun {
     @discardableResult
     func readContacts(
         _ state: inout CompanyState, since: Date?, full: Bool, before: [DomainEvent] = [], step: String,
-        recorder: inout Recorder
+        recorder: inout Recorder, checkMatched: Bool = true
     ) async throws -> Int {
         var events = before
         var changed = 0
         let contacts = try await psa.contacts(companyId: settings.psaCompanyId, modifiedSince: since)
-        var seen = Set<Int>()
+        var seen = Set<Int>(minimumCapacity: contacts.count)
+        for contact in contacts { seen.insert(contact.id) }
+        if full {
+            // R8.6: a complete read that finds none of the matched contacts, or a company the PSA lacks, changes
+            // nobody: it is far likelier a wrong psaCompanyId than every contact deleted.
+            if contacts.isEmpty { try await refuseUnknownCompany() }
+            let matched = state.matches.byContact.keys.filter { state.psa.contacts[$0].map { !$0.missing } ?? false }
+            if checkMatched, !matched.isEmpty, !matched.contains(where: seen.contains) {
+                try await refuseUnknownCompany()
+                throw PSAError(
+                    .unexpectedResponse,
+                    "the complete read of \(psa.system.displayName) company \(settings.psaCompanyId) found none of the \(matched.count)"
+                        + " contacts Rollcall had matched to Microsoft 365 users, so nothing was changed (R8.6). Check psaCompanyId"
+                        + " of company \"\(settings.name)\" in rollcall.yaml; if those contacts really were deleted in the PSA,"
+                        + " run once with --accept-missing-contacts")
+            }
+        }
+        seen.removeAll(keepingCapacity: true)
         for contact in contacts.map(\.normalized) where seen.insert(contact.id).inserted {
             let known = state.psa.contacts[contact.id]
             if known == nil || !known!.contact.hasSameContent(as: contact) || known!.missing {
@@ -66,6 +92,16 @@ extension CompanyRun {
             newestChange: contacts.compactMap(\.lastModified).max(), runId: recorder.runId)))
         try await recorder.append(events, step: step, into: &state)
         return changed
+    }
+
+    /// R8.6: throws an error naming `psaCompanyId` when the PSA has no such company.
+    func refuseUnknownCompany() async throws {
+        guard try await !psa.companyExists(settings.psaCompanyId) else { return }
+        throw PSAError(
+            .notFound,
+            "\(psa.system.displayName) has no company \(settings.psaCompanyId): psaCompanyId of company \"\(settings.name)\""
+                + " in rollcall.yaml names none, so nothing was read or changed (R8.6). Set it to the id the PSA shows for the"
+                + " customer")
     }
 
     /// After a run wrote, reads back what changed since its first read: the writes' answers as the PSA stored them,

@@ -93,7 +93,8 @@ public struct CompanyRun: Sendable {
             }
             progress(.step(company: settings.name, "reading the PSA's contacts"))
             let psaFull = options.mode == .full || options.trigger == .schedule || state.psa.lastReadAt == nil
-            try await observePSA(&state, full: psaFull, recorder: &recorder, summary: &summary)
+            try await observePSA(
+                &state, full: psaFull, acceptMissing: options.acceptMissingContacts, recorder: &recorder, summary: &summary)
 
             let problems = SettingsLoader.validate(
                 company: settings, sites: state.psa.sites, licenses: state.directory.catalog,

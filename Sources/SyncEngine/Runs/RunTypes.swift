@@ -18,12 +18,17 @@ public struct RunOptions: Sendable, Hashable {
     /// Hand the plan back in the summary. The log holds it either way; at 100,000 users it is ~150 MB in memory, so
     /// callers that only report counts leave it out.
     public var keepPlan: Bool
+    /// R8.6: a complete PSA read that finds none of the matched contacts stops the run, unless an operator says they
+    /// really were deleted.
+    public var acceptMissingContacts: Bool
 
     /// Makes options; by default a manual delta run that waits up to 10 minutes for a running one.
     public init(
         trigger: RunTrigger = .manual, mode: DirectoryReadMode = .delta, dryRun: Bool = false,
-        approvedCommandIds: Set<String> = [], lockWait: Duration = .seconds(600), keepPlan: Bool = true
+        approvedCommandIds: Set<String> = [], lockWait: Duration = .seconds(600), keepPlan: Bool = true,
+        acceptMissingContacts: Bool = false
     ) {
+        self.acceptMissingContacts = acceptMissingContacts
         self.trigger = trigger
         self.mode = mode
         self.dryRun = dryRun

@@ -25,6 +25,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Re-read everything on both sides instead of following changes (R11.3).") var full = false
     @Flag(name: .customLong("dry-run"), help: "Read and plan, but write nothing to the PSA.") var dryRun = false
     @Flag(help: "Print the summaries as JSON.") var json = false
+    @Flag(
+        name: .customLong("accept-missing-contacts"),
+        help: "The PSA contacts Rollcall had matched really were deleted: end their matches instead of stopping (R8.6).")
+    var acceptMissingContacts = false
 
     func validate() throws {
         if (company == nil) == !all { throw ValidationError("name one company with --company NAME, or use --all") }
@@ -37,7 +41,9 @@ struct RunCommand: AsyncParsableCommand {
         var summaries: [RunSummary] = []
         var refused = false
         for name in names {
-            let options = RunOptions(trigger: .manual, mode: full ? .full : .delta, dryRun: dryRun, keepPlan: dryRun)
+            let options = RunOptions(
+                trigger: .manual, mode: full ? .full : .delta, dryRun: dryRun, keepPlan: dryRun,
+                acceptMissingContacts: acceptMissingContacts)
             do {
                 let summary = try await context.engine.run(company: name, options: options) { reporter.report($0) }
                 summaries.append(summary)
