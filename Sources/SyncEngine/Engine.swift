@@ -85,11 +85,30 @@ public final class SyncEngine: Sendable {
                     ? "run \(runId) of \(company.name) holds no deactivations, and no run of \(company.name) waits for approval"
                     : "run \(runId) of \(company.name) holds no deactivations; runs waiting for approval: \(waiting.joined(separator: ", "))")
         }
+        // A hold goes stale: a later approved run may have applied its deactivations, or the users are eligible again.
+        // Only what the log says is still to do is approved; when nothing is, nothing is written.
+        let stillPlanned = Set(Planner.plan(
+            state: state, settings: company, settingsVersion: state.settingsVersion, limits: .autotask
+        ).deactivations.map(\.id))
+        let wanted = held.filter(stillPlanned.contains)
+        guard !wanted.isEmpty else {
+            let applied = held.filter { id in
+                guard id.hasPrefix("contact:"), let contact = Int(id.dropFirst("contact:".count)) else { return false }
+                return state.psa.contacts[contact].map { !$0.contact.isActive } ?? false
+            }
+            var parts: [String] = []
+            if !applied.isEmpty { parts.append("\(applied.count) were since applied") }
+            if held.count > applied.count { parts.append("\(held.count - applied.count) are no longer wanted (their users are eligible and in scope again, or the contacts are gone)") }
+            throw EngineError(
+                .nothingHeld,
+                "run \(runId) of \(company.name) held \(held.count) deactivations, and none of them is still to do: "
+                    + parts.joined(separator: ", and ") + ". Nothing was approved or written")
+        }
         try await log.append(
-            [.deactivationsApproved(DeactivationsApproved(runId: runId, commandIds: held, approvedBy: `operator`))],
+            [.deactivationsApproved(DeactivationsApproved(runId: runId, commandIds: wanted, approvedBy: `operator`))],
             idPrefix: "\(company.name)/approve/\(runId)", correlationId: runId)
         return try await run(
-            company: company.name, options: RunOptions(trigger: .manual, approvedCommandIds: Set(held)), progress: progress)
+            company: company.name, options: RunOptions(trigger: .manual, approvedCommandIds: Set(wanted)), progress: progress)
     }
 }
 
