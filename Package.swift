@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "Rollcall",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rollcall", targets: ["rollcall"]),
         .library(name: "EventLog", targets: ["EventLog"]),

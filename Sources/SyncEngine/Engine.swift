@@ -43,7 +43,7 @@ public final class SyncEngine: Sendable {
 
     /// The log seen from one company.
     public func log(for company: String) -> CompanyLog {
-        CompanyLog(store: store, company: company)
+        CompanyLog(store: store, company: company, logger: logger)
     }
 
     /// Runs one company once, holding its run lock (R11.4) for the whole run.

@@ -51,8 +51,9 @@ struct StoredStateTests {
         try await scenario.run("Contoso")
         let log = scenario.engine.log(for: "Contoso")
         try await log.saveCheckpoint(try await log.state())
-        try await scenario.store.commitProjection("company-state/Contoso", codeVersion: CompanyState.codeVersion, position: 1) { writer in
-            try writer.execute("UPDATE company_state_rows SET body = ? WHERE kind = 'user'", [.blob(Data("{not json".utf8))])
+        let firstUser = try #require(try await log.state().directory.users.first)
+        try await rewriteRows(of: scenario.store) { writer in
+            try writer.put(kind: "user", key: firstUser.key, ref: firstUser.value.position, body: Data("{not json".utf8))
         }
         let loaded = try await log.load()
         #expect(loaded.state == (try await log.state()))
@@ -63,8 +64,18 @@ struct StoredStateTests {
         let saved = try await log.saveCheckpoint(whole)
         #expect(saved.written > 0)
         #expect(try await log.load().tail == 0)
-        try await scenario.store.commitProjection("company-state/Contoso", codeVersion: CompanyState.codeVersion, position: whole.position) { writer in
-            try writer.execute("UPDATE company_state_rows SET ref = 1 WHERE kind = 'user'")
+        let userRows = try #require(try await scenario.store.readProjection(
+            "company-state/Contoso", codeVersion: CompanyState.codeVersion
+        ) { _, rows in
+            var found: [String: Data] = [:]
+            try rows.forEach { row in
+                if row.kind == "user" { found[row.key] = try row.withBody { Data($0) } }
+            }
+            return found
+        })
+        #expect(!userRows.isEmpty)
+        try await rewriteRows(of: scenario.store) { writer in
+            for (id, body) in userRows { try writer.put(kind: "user", key: id, ref: 1, body: body) }
         }
         let misread = try await log.load()
         #expect(misread.state == (try await log.state()))
@@ -73,14 +84,22 @@ struct StoredStateTests {
         // Rows deleted by hand: the state is folded from the events, not loaded with people missing.
         try await log.saveCheckpoint(whole)
         #expect(try await log.load().tail == 0)
-        try await scenario.store.commitProjection("company-state/Contoso", codeVersion: CompanyState.codeVersion, position: whole.position) { writer in
-            try writer.execute("""
-                DELETE FROM company_state_rows
-                WHERE kind = 'contact' AND key = (SELECT key FROM company_state_rows WHERE kind = 'contact' LIMIT 1)
-                """)
+        let someContact = try #require(whole.psa.contacts.keys.first)
+        try await rewriteRows(of: scenario.store) { writer in
+            try writer.remove(kind: "contact", key: String(someContact))
         }
         let partial = try await log.load()
         #expect(partial.state == whole)
         #expect(partial.tail > 0)
+    }
+
+    /// Changes Contoso's stored rows by hand, keeping its checkpoint's head and position as they are.
+    private func rewriteRows(
+        of store: EventStore, _ change: @escaping @Sendable (ProjectionRowWriter) throws -> Void
+    ) async throws {
+        let name = "company-state/Contoso"
+        let saved = try #require(try await store.checkpoint(name, codeVersion: CompanyState.codeVersion))
+        try await store.commitProjection(
+            name, codeVersion: CompanyState.codeVersion, position: saved.position, state: saved.state, rows: change)
     }
 }

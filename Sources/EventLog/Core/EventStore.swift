@@ -3,6 +3,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 
 /// An append-only log of events in one SQLite file (WAL mode, one writer connection, concurrent readers).
 ///
@@ -72,7 +73,14 @@ public final class EventStore: Sendable {
                 "could not open the event log \(path): \(Self.describe(error)); check the path and that the file is a Rollcall database")
         }
         do {
-            try pool.write { db in try Self.migrate(db, path: path) }
+            try pool.write { db in try Self.claim(db, path: path) }
+            let migrator = Self.migrator
+            try migrator.migrate(pool)
+            if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
+                throw EventLogError(
+                    .cannotOpen,
+                    "the event log \(path) was written by a newer version of Rollcall; run that version (this one could misread it)")
+            }
         } catch let error as EventLogError {
             throw error
         } catch {
@@ -82,7 +90,8 @@ public final class EventStore: Sendable {
         }
     }
 
-    static func migrate(_ db: Database, path: String) throws {
+    /// Refuses another program's database, and marks a new file as a Rollcall log.
+    static func claim(_ db: Database, path: String) throws {
         let appId = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         let tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
         if appId != applicationId && tableCount > 0 {
@@ -91,35 +100,60 @@ public final class EventStore: Sendable {
                 "the file \(path) is an SQLite database of another program, not a Rollcall event log; point --database at another file")
         }
         try db.execute(sql: "PRAGMA application_id = \(applicationId)")
-        try db.execute(sql: """
-            CREATE TABLE IF NOT EXISTS events(
-              position       INTEGER PRIMARY KEY,
-              event_id       TEXT NOT NULL UNIQUE,
-              stream         TEXT NOT NULL,
-              version        INTEGER NOT NULL,
-              company        TEXT NOT NULL,
-              type           TEXT NOT NULL,
-              schema_version INTEGER NOT NULL,
-              payload        BLOB NOT NULL CHECK (json_valid(payload)),
-              causation_id   TEXT,
-              correlation_id TEXT,
-              recorded_at    INTEGER NOT NULL,
-              hash           BLOB NOT NULL,
-              UNIQUE(stream, version)
-            ) STRICT;
-            CREATE INDEX IF NOT EXISTS events_company ON events(company, position);
-            CREATE TRIGGER IF NOT EXISTS events_never_updated BEFORE UPDATE ON events
-              BEGIN SELECT RAISE(ABORT, 'events are immutable: a stored event can never be updated'); END;
-            CREATE TRIGGER IF NOT EXISTS events_never_deleted BEFORE DELETE ON events
-              BEGIN SELECT RAISE(ABORT, 'events are immutable: a stored event can never be deleted'); END;
-            CREATE TABLE IF NOT EXISTS projection_checkpoints(
-              name         TEXT PRIMARY KEY,
-              code_version INTEGER NOT NULL,
-              position     INTEGER NOT NULL,
-              state        BLOB,
-              updated_at   INTEGER NOT NULL
-            ) STRICT;
-            """)
+    }
+
+    /// Every table of the log file, created and changed only here, one migration at a time.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        // Logs made before the migrator already hold these tables: `IF NOT EXISTS` lets them pass this step.
+        migrator.registerMigration("events and checkpoints") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS events(
+                  position       INTEGER PRIMARY KEY,
+                  event_id       TEXT NOT NULL UNIQUE,
+                  stream         TEXT NOT NULL,
+                  version        INTEGER NOT NULL,
+                  company        TEXT NOT NULL,
+                  type           TEXT NOT NULL,
+                  schema_version INTEGER NOT NULL,
+                  payload        BLOB NOT NULL CHECK (json_valid(payload)),
+                  causation_id   TEXT,
+                  correlation_id TEXT,
+                  recorded_at    INTEGER NOT NULL,
+                  hash           BLOB NOT NULL,
+                  UNIQUE(stream, version)
+                ) STRICT;
+                CREATE INDEX IF NOT EXISTS events_company ON events(company, position);
+                CREATE TRIGGER IF NOT EXISTS events_never_updated BEFORE UPDATE ON events
+                  BEGIN SELECT RAISE(ABORT, 'events are immutable: a stored event can never be updated'); END;
+                CREATE TRIGGER IF NOT EXISTS events_never_deleted BEFORE DELETE ON events
+                  BEGIN SELECT RAISE(ABORT, 'events are immutable: a stored event can never be deleted'); END;
+                CREATE TABLE IF NOT EXISTS projection_checkpoints(
+                  name         TEXT PRIMARY KEY,
+                  code_version INTEGER NOT NULL,
+                  position     INTEGER NOT NULL,
+                  state        BLOB,
+                  updated_at   INTEGER NOT NULL
+                ) STRICT;
+                """)
+        }
+        // Projections' rows in one table the log owns. The rows of the table SyncEngine kept before
+        // (`company_state_rows`) go, with every checkpoint: checkpoints are a cache, rebuilt from the events.
+        migrator.registerMigration("projection rows") { db in
+            try db.execute(sql: """
+                DROP TABLE IF EXISTS company_state_rows;
+                DELETE FROM projection_checkpoints;
+                CREATE TABLE projection_rows(
+                  projection TEXT NOT NULL,
+                  kind       TEXT NOT NULL,
+                  key        TEXT NOT NULL,
+                  ref        INTEGER,
+                  body       BLOB NOT NULL,
+                  PRIMARY KEY(projection, kind, key)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
+        return migrator
     }
 
     static func describe(_ error: any Error) -> String {
@@ -216,7 +250,9 @@ public final class EventStore: Sendable {
             position += 1
             previousHash = hash
             versions[event.stream] = version
-            appended.append(AppendedEvent(eventId: event.eventId, position: position, stream: event.stream, version: version))
+            appended.append(AppendedEvent(
+                eventId: event.eventId, position: position, stream: event.stream, version: version,
+                recordedAt: Date(timeIntervalSince1970: Double(recordedAt) / 1000)))
         }
         var touched: [String: Int64] = [:]
         for event in events { touched[event.stream] = versions[event.stream] }
@@ -297,10 +333,9 @@ public final class EventStore: Sendable {
 }
 
 /// One connection pool — so one writer — per database file in this process, however many stores open it.
-final class PoolRegistry: @unchecked Sendable {
+final class PoolRegistry: Sendable {
     static let shared = PoolRegistry()
-    private let lock = NSLock()
-    private var pools: [String: WeakPool] = [:]
+    private let pools = Mutex<[String: WeakPool]>([:])
 
     private final class WeakPool {
         weak var pool: DatabasePool?
@@ -310,7 +345,7 @@ final class PoolRegistry: @unchecked Sendable {
     /// The open pool of the file, or a new one made by `open`.
     func pool(path: String, open: () throws -> DatabasePool) throws -> DatabasePool {
         let key = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-        return try lock.withLock {
+        return try pools.withLock { pools in
             if let existing = pools[key]?.pool { return existing }
             let made = try open()
             pools[key] = WeakPool(made)

@@ -96,4 +96,6 @@ public struct AppendedEvent: Sendable, Hashable {
     public var position: Int64
     public var stream: String
     public var version: Int64
+    /// When the store recorded it, by the store's clock (to the millisecond, as read back).
+    public var recordedAt: Date
 }

@@ -13,95 +13,80 @@ public struct ProjectionCheckpoint: Sendable, Hashable {
     public var state: Data?
 }
 
-/// A value a projection writes into its own table.
-public enum ProjectionValue: Sendable, Hashable {
-    case null
-    case integer(Int64)
-    case real(Double)
-    case text(String)
-    case blob(Data)
-
-    var databaseValue: DatabaseValue {
-        switch self {
-        case .null: .null
-        case .integer(let value): value.databaseValue
-        case .real(let value): value.databaseValue
-        case .text(let value): value.databaseValue
-        case .blob(let value): value.databaseValue
-        }
-    }
-}
-
-/// Writes a projection's own rows inside the transaction that also moves its checkpoint.
-public struct ProjectionWriter: ~Copyable {
+/// Writes a projection's rows inside the transaction that also moves its checkpoint; valid only inside that body.
+///
+/// A row is a `kind` and `key` (unique within the projection), a `body` the projection encodes, and optionally `ref`,
+/// the position of an event the row stands for (read back with the row, so a row need not repeat an event's payload).
+public struct ProjectionRowWriter {
+    let projection: String
     let db: Database
+    let upsert: Statement
+    let delete: Statement
 
-    /// Runs one SQL statement (CREATE, INSERT, UPDATE, DELETE on the projection's own tables; the events table refuses changes).
-    public func execute(_ sql: String, _ values: [ProjectionValue] = []) throws {
-        try db.execute(sql: sql, arguments: StatementArguments(values.map(\.databaseValue)))
+    /// Stores the row `kind`/`key`, replacing the one stored before.
+    public func put(kind: String, key: String, ref: Int64? = nil, body: Data) throws {
+        // Bound through SQLite's C API: a first run's save writes hundreds of thousands of rows.
+        let step = RawStep(upsert)
+        step.text(1, projection)
+        step.text(2, kind)
+        step.text(3, key)
+        if let ref { step.integer(4, ref) } else { step.null(4) }
+        step.blob(5, body)
+        try step.run(in: db)
     }
 
-    /// Prepares a statement to run many times with different values (one row each, say).
-    public func prepare(_ sql: String) throws -> ProjectionStatement {
-        ProjectionStatement(statement: try db.makeStatement(sql: sql), db: db)
-    }
-
-    /// Runs a query and hands each row to `body`, one at a time.
-    public func forEachRow(_ sql: String, _ values: [ProjectionValue] = [], _ body: (ProjectionRow) throws -> Void) throws {
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(values.map(\.databaseValue)))
-        while let row = try cursor.next() { try body(ProjectionRow(row: row)) }
-    }
-
-    /// Whether a table exists in the database.
-    public func tableExists(_ name: String) throws -> Bool {
-        try db.tableExists(name)
-    }
-
-    /// The first column of the first row of a query, as an integer.
-    public func integer(_ sql: String, _ values: [ProjectionValue] = []) throws -> Int64? {
-        try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(values.map(\.databaseValue)))
-    }
-}
-
-/// A prepared statement of a projection's writer.
-public struct ProjectionStatement {
-    let statement: Statement
-    let db: Database
-
-    /// Runs the statement once with these values (bound through SQLite's C API: a save can write hundreds of
-    /// thousands of rows).
-    public func execute(_ values: [ProjectionValue]) throws {
-        let step = RawStep(statement)
-        guard values.count == step.parameterCount else {
-            throw DatabaseError(
-                resultCode: .SQLITE_MISUSE,
-                message: "\(values.count) values for \(step.parameterCount) parameters", sql: statement.sql)
-        }
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            switch value {
-            case .null: step.null(index)
-            case .integer(let number): step.integer(index, number)
-            case .real(let number): step.real(index, number)
-            case .text(let text): step.text(index, text)
-            case .blob(let data): step.blob(index, data)
-            }
-        }
+    /// Removes the row `kind`/`key`, if stored.
+    public func remove(kind: String, key: String) throws {
+        let step = RawStep(delete)
+        step.text(1, projection)
+        step.text(2, kind)
+        step.text(3, key)
         try step.run(in: db)
     }
 }
 
-/// One row of a projection query; valid only inside the `forEachRow` body that received it.
+/// A projection's stored rows, read one at a time; valid only inside `readProjection`'s body.
+public struct ProjectionRows {
+    let projection: String
+    let db: Database
+
+    /// Hands each row of the projection to `body`, with the event its `ref` names, in no particular order.
+    public func forEach(_ body: (ProjectionRow) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT r.kind, r.key, r.body, r.ref, e.type, e.schema_version, e.payload
+                FROM projection_rows r LEFT JOIN events e ON e.position = r.ref
+                WHERE r.projection = ?
+                """,
+            arguments: [projection])
+        while let row = try cursor.next() { try body(ProjectionRow(row: row)) }
+    }
+}
+
+/// One stored row of a projection; valid only inside the `forEach` body that received it.
 public struct ProjectionRow {
     let row: Row
 
-    /// The column as text (`nil` when NULL).
-    public func text(_ index: Int) -> String? { row[index] }
-    /// The column as an integer (`nil` when NULL).
-    public func integer(_ index: Int) -> Int64? { row[index] }
-    /// Hands the column's bytes to `body` without copying them out of SQLite (`nil` when NULL).
-    public func withBytes<T>(_ index: Int, _ body: (Data?) throws -> T) throws -> T {
-        try row.withUnsafeData(atIndex: index, body)
+    /// The row's kind, as written.
+    public var kind: String { row[0] }
+    /// The row's key within its kind.
+    public var key: String { row[1] }
+    /// The position of the event the row refers to, if it refers to one.
+    public var ref: Int64? { row[3] }
+    /// The type of the event at `ref` (`nil` without `ref`, or when no event is stored there).
+    public var referencedType: String? { row[4] }
+    /// The payload version of the event at `ref`.
+    public var referencedSchemaVersion: Int? { row[5] }
+
+    /// Hands the row's body to `body` without copying it out of SQLite.
+    public func withBody<T>(_ body: (Data) throws -> T) throws -> T {
+        try row.withUnsafeData(atIndex: 2) { try body($0 ?? Data()) }
+    }
+
+    /// Hands the payload of the event at `ref` to `body` without copying it (`nil` when there is none).
+    public func withReferencedPayload<T>(_ body: (Data?) throws -> T) throws -> T {
+        try row.withUnsafeData(atIndex: 6, body)
     }
 }
 
@@ -120,16 +105,27 @@ extension EventStore {
         }
     }
 
-    /// Saves a projection's state and checkpoint in one transaction, after running `rows` to write its own tables.
-    /// If `rows` throws, neither the rows nor the checkpoint change.
+    /// Saves a projection's state and checkpoint in one transaction, after `rows` has written the projection's rows
+    /// (all of its stored rows are removed first when `replacingRows`). If `rows` throws, nothing changes.
     public func commitProjection(
-        _ name: String, codeVersion: Int, position: Int64, state: Data? = nil,
-        rows: (@Sendable (borrowing ProjectionWriter) throws -> Void)? = nil
+        _ name: String, codeVersion: Int, position: Int64, state: Data? = nil, replacingRows: Bool = false,
+        rows: (@Sendable (ProjectionRowWriter) throws -> Void)? = nil
     ) async throws {
         let updatedAt = Int64((now().timeIntervalSince1970 * 1000).rounded())
         do {
             try await pool.write { db in
-                if let rows { try rows(ProjectionWriter(db: db)) }
+                if replacingRows {
+                    try db.execute(sql: "DELETE FROM projection_rows WHERE projection = ?", arguments: [name])
+                }
+                if let rows {
+                    let writer = ProjectionRowWriter(
+                        projection: name, db: db,
+                        upsert: try db.cachedStatement(
+                            sql: "INSERT OR REPLACE INTO projection_rows(projection, kind, key, ref, body) VALUES (?,?,?,?,?)"),
+                        delete: try db.cachedStatement(
+                            sql: "DELETE FROM projection_rows WHERE projection = ? AND kind = ? AND key = ?"))
+                    try rows(writer)
+                }
                 try db.execute(
                     sql: """
                         INSERT INTO projection_checkpoints(name, code_version, position, state, updated_at)
@@ -146,8 +142,19 @@ extension EventStore {
         }
     }
 
-    /// Reads from a projection's own tables.
-    public func readProjection<T: Sendable>(_ body: @escaping @Sendable (borrowing ProjectionWriter) throws -> T) async throws -> T {
-        try await read { db in try body(ProjectionWriter(db: db)) }
+    /// Reads a projection's checkpoint and rows in one transaction: `body` gets the checkpoint and the rows to read.
+    /// `nil` when there is no checkpoint of `codeVersion` (the caller then rebuilds from the events).
+    public func readProjection<T: Sendable>(
+        _ name: String, codeVersion: Int,
+        _ body: @escaping @Sendable (ProjectionCheckpoint, ProjectionRows) throws -> T
+    ) async throws -> T? {
+        try await read { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT code_version, position, state FROM projection_checkpoints WHERE name = ?", arguments: [name]),
+                  row[0] as Int == codeVersion
+            else { return nil }
+            let checkpoint = ProjectionCheckpoint(name: name, codeVersion: codeVersion, position: row[1], state: row[2])
+            return try body(checkpoint, ProjectionRows(projection: name, db: db))
+        }
     }
 }

@@ -3,6 +3,7 @@
 import ContactSync
 import EventLog
 import Foundation
+import Logging
 
 /// One company's view of the event log: appends domain events and keeps its projections' checkpoint.
 public struct CompanyLog: Sendable {
@@ -14,10 +15,14 @@ public struct CompanyLog: Sendable {
     /// The checkpoint name of the company's projections.
     var checkpointName: String { "company-state/\(company)" }
 
+    /// Where a checkpoint that cannot be read is reported.
+    let logger: Logger
+
     /// Makes a view of the log for one company.
-    public init(store: EventStore, company: String) {
+    public init(store: EventStore, company: String, logger: Logger = Logger(label: "rollcall.log")) {
         self.store = store
         self.company = company
+        self.logger = logger
     }
 
     /// Appends domain events in one transaction; ids are `prefix/index` so that replaying the same append is harmless.
@@ -52,17 +57,17 @@ public struct CompanyLog: Sendable {
         // step, only the events not stored before come back, found by id.
         let inOrder = result.appended.count == batch.count
             && zip(result.appended, batch).allSatisfy { $0.eventId == $1.eventId }
-        let byId = inOrder ? [:] : Dictionary(uniqueKeysWithValues: result.appended.map { ($0.eventId, $0.position) })
-        let now = Date()
+        let byId = inOrder ? [:] : Dictionary(uniqueKeysWithValues: result.appended.map { ($0.eventId, $0) })
         var envelopes: [EventEnvelope] = []
         envelopes.reserveCapacity(result.appended.count)
         var index = 0
         for (events, _) in groups {
             for event in events {
                 let new = batch[index]
-                if let position = inOrder ? result.appended[index].position : byId[new.eventId] {
+                if let stored = inOrder ? result.appended[index] : byId[new.eventId] {
                     envelopes.append(EventEnvelope(
-                        position: position, stream: new.stream, recordedAt: now, eventId: new.eventId, event: event))
+                        position: stored.position, stream: new.stream, recordedAt: stored.recordedAt, eventId: new.eventId,
+                        event: event))
                 }
                 index += 1
             }
@@ -91,11 +96,16 @@ public struct CompanyLog: Sendable {
     }
 
     /// The company's current state, how many events it folded after the stored checkpoint (all, without one), and
-    /// the stored rows it was loaded from (for `saveCheckpoint(_:over:)` to rewrite only what changed).
+    /// the stored rows it was loaded from (for `saveCheckpoint(_:over:)` to rewrite only what changed). A checkpoint
+    /// that cannot be read is logged, and the state is folded from the events instead.
     public func load() async throws -> LoadedState {
         var loaded = LoadedState(state: CompanyState(company: company), tail: 0, rows: StoredRows())
-        if let stored = try? await readStoredState() {
-            (loaded.state, loaded.rows) = stored
+        do {
+            if let stored = try await readStoredState() { (loaded.state, loaded.rows) = stored }
+        } catch {
+            logger.warning(
+                "\(company): the saved state could not be read (\(error)); rebuilding it from the event log",
+                metadata: ["company": "\(company)"])
         }
         for try await stored in store.events(EventQuery(company: company, after: loaded.state.position)) {
             try Self.fold(stored, into: &loaded.state)
@@ -154,32 +164,26 @@ public struct CompanyLog: Sendable {
         let (userRecords, contactRecords) = (state.directory.users, state.psa.contacts)
         let (matchRecords, assignmentRecords) = (state.matches.byUser, state.assignments.byUser)
         let headData = try Self.headEncoder.encode(StoredHead(state: head, rows: next.counts))
-        let company = self.company
-        let replaceAll = !stored.exact
-        try await store.commitProjection(checkpointName, codeVersion: CompanyState.codeVersion, position: state.position, state: headData) { writer in
-            try writer.execute(Self.rowsTable)
-            if replaceAll { try writer.execute("DELETE FROM company_state_rows WHERE company = ?", [.text(company)]) }
-            let upsert = try writer.prepare(
-                "INSERT OR REPLACE INTO company_state_rows(company, kind, key, ref, body) VALUES (?,?,?,?,?)")
-            let delete = try writer.prepare("DELETE FROM company_state_rows WHERE company = ? AND kind = ? AND key = ?")
-            func upsertAll(_ kind: RowKind, _ keys: [String], _ row: (String) throws -> (ref: Int64?, body: Data)) throws {
+        try await store.commitProjection(
+            checkpointName, codeVersion: CompanyState.codeVersion, position: state.position, state: headData,
+            replacingRows: !stored.exact
+        ) { writer in
+            func putAll(_ kind: RowKind, _ keys: [String], _ row: (String) throws -> (ref: Int64?, body: Data)) throws {
                 for key in keys {
                     let (ref, body) = try row(key)
-                    try upsert.execute([
-                        .text(company), .text(kind.rawValue), .text(key), ref.map { .integer($0) } ?? .null, .blob(body),
-                    ])
+                    try writer.put(kind: kind.rawValue, key: key, ref: ref, body: body)
                 }
             }
             // A user row refers to the user's latest snapshot event instead of repeating it.
-            try upsertAll(.user, userKeys) { key in
+            try putAll(.user, userKeys) { key in
                 let record = userRecords[key]!
                 return (record.position, UserRow(record).json)
             }
-            try upsertAll(.contact, contactKeys) { key in (nil, try CanonicalJSON.encode(contactRecords[Int(key)!]!)) }
-            try upsertAll(.match, matchKeys) { key in (nil, try CanonicalJSON.encode(matchRecords[key]!)) }
-            try upsertAll(.assignment, assignmentKeys) { key in (nil, try CanonicalJSON.encode(assignmentRecords[key]!)) }
+            try putAll(.contact, contactKeys) { key in (nil, try CanonicalJSON.encode(contactRecords[Int(key)!]!)) }
+            try putAll(.match, matchKeys) { key in (nil, try CanonicalJSON.encode(matchRecords[key]!)) }
+            try putAll(.assignment, assignmentKeys) { key in (nil, try CanonicalJSON.encode(assignmentRecords[key]!)) }
             for (kind, keys) in deletes {
-                for key in keys { try delete.execute([.text(company), .text(kind.rawValue), .text(key)]) }
+                for key in keys { try writer.remove(kind: kind.rawValue, key: key) }
             }
         }
         next.written = users.upserts.count + contacts.upserts.count + matches.upserts.count + assignments.upserts.count
@@ -202,59 +206,37 @@ public struct CompanyLog: Sendable {
         return decoder
     }
 
-    /// The table of the company state's per-user and per-contact rows.
-    static let rowsTable = """
-        CREATE TABLE IF NOT EXISTS company_state_rows(
-          company TEXT NOT NULL,
-          kind    TEXT NOT NULL,
-          key     TEXT NOT NULL,
-          ref     INTEGER,
-          body    BLOB NOT NULL,
-          PRIMARY KEY(company, kind, key)
-        ) STRICT, WITHOUT ROWID
-        """
-
-    /// The stored head and rows, read in one transaction; `nil` without a checkpoint of this code version, or when a
-    /// row cannot be read (the state is then rebuilt from the events).
+    /// The stored head and rows, read in one transaction; `nil` without a checkpoint of this code version. Throws
+    /// `RowUnreadable` when the head or a row cannot be read back, or rows are missing.
     private func readStoredState() async throws -> (CompanyState, StoredRows)? {
-        let (name, company) = (checkpointName, self.company)
-        return try await store.readProjection { reader -> (CompanyState, StoredRows)? in
-            guard try reader.tableExists("company_state_rows") else { return nil }
-            var headData: Data?
-            try reader.forEachRow(
-                "SELECT state FROM projection_checkpoints WHERE name = ? AND code_version = ?",
-                [.text(name), .integer(Int64(CompanyState.codeVersion))]
-            ) { row in headData = try row.withBytes(0) { $0.map { Data($0) } } }
+        try await store.readProjection(checkpointName, codeVersion: CompanyState.codeVersion) { checkpoint, rows in
+            guard let headData = checkpoint.state else { throw RowUnreadable("it has no head") }
+            let head = try Self.headDecoder.decode(StoredHead.self, from: headData)
             let decoder = EventCodec.decoder
-            guard let headData, let head = try? Self.headDecoder.decode(StoredHead.self, from: headData) else { return nil }
             var state = head.state
-            var rows = StoredRows(exact: true)
-            try reader.forEachRow(
-                """
-                SELECT r.kind, r.key, r.body, e.type, e.schema_version, e.payload
-                FROM company_state_rows r LEFT JOIN events e ON e.position = r.ref
-                WHERE r.company = ?
-                """, [.text(company)]
-            ) { row in
-                guard let kind = row.text(0).flatMap(RowKind.init(rawValue:)), let key = row.text(1) else { throw RowUnreadable() }
+            var stored = StoredRows(exact: true)
+            try rows.forEach { row in
+                guard let kind = RowKind(rawValue: row.kind) else { throw RowUnreadable("a row has the unknown kind \(row.kind)") }
+                let key = row.key
                 var user: DirectoryUser?
                 if kind == .user {
                     // The row's snapshot must be the user's own, in the payload version this code reads.
-                    guard row.text(3) == DirectoryUserObserved.eventType,
-                          row.integer(4) == Int64(DirectoryUserObserved.schemaVersion),
-                          let snapshot = try row.withBytes(5, { try $0.map { try decoder.decode(DirectoryUserObserved.self, from: $0) } }),
+                    guard row.referencedType == DirectoryUserObserved.eventType,
+                          row.referencedSchemaVersion == DirectoryUserObserved.schemaVersion,
+                          let snapshot = try row.withReferencedPayload({ try $0.map { try decoder.decode(DirectoryUserObserved.self, from: $0) } }),
                           snapshot.user.id == key
-                    else { throw RowUnreadable() }
+                    else { throw RowUnreadable("the row of user \(key) does not refer to that user's snapshot") }
                     user = snapshot.user
                 }
-                try row.withBytes(2) { body in
-                    guard let body else { throw RowUnreadable() }
-                    try Self.restore(kind, key: key, body: body, user: user, decoder: decoder, into: &state, rows: &rows)
+                try row.withBody { body in
+                    try Self.restore(kind, key: key, body: body, user: user, decoder: decoder, into: &state, rows: &stored)
                 }
             }
             // Rows lost since the save (deleted by hand, say) would leave users or contacts out: refuse such a state.
-            guard rows.counts == head.rows else { throw RowUnreadable() }
-            return (state, rows)
+            guard stored.counts == head.rows else {
+                throw RowUnreadable("it lists \(head.rows) rows and \(stored.counts) were found")
+            }
+            return (state, stored)
         }
     }
 }
@@ -333,7 +315,7 @@ enum RowKind: String {
 }
 
 /// The checkpoint's own state: the company state without its per-user and per-contact maps, and how many rows of
-/// each kind the save left in `company_state_rows`.
+/// each kind the save left among the projection's rows.
 struct StoredHead: Codable {
     var state: CompanyState
     var rows: [String: Int]
@@ -390,8 +372,11 @@ struct UserRow: Codable {
     }
 }
 
-/// A stored row that does not read back as its record.
-struct RowUnreadable: Error {}
+/// A stored checkpoint that does not read back as the state it was saved from.
+struct RowUnreadable: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String = "a row does not read back as its record") { self.description = description }
+}
 
 /// The rows of one kind to write and to delete, found by comparing fingerprints.
 struct RowChanges<Key: Hashable & Sendable>: Sendable {

@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import Synchronization
 import SyncEngine
 #if canImport(Glibc)
 import Glibc
@@ -125,15 +126,14 @@ final class ProgressReporter: Sendable {
 }
 
 /// A value behind a lock, for state that concurrent callbacks share.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
+final class Locked<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
 
-    init(_ value: Value) { self.value = value }
+    init(_ value: Value) { self.value = Mutex(value) }
 
     /// Stores `new` and returns the value it replaced.
     func exchange(_ new: Value) -> Value {
-        lock.withLock {
+        value.withLock { value in
             defer { value = new }
             return value
         }
