@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rollcall", targets: ["rollcall"]),
+        .executable(name: "rollcall-bench", targets: ["rollcall-bench"]),
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "ContactSync", targets: ["ContactSync"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
@@ -39,11 +40,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The pure domain: events, settings, rules, projections, planner, explanations. No I/O.
+        // The pure domain: events, settings, rules, projections, planner, explanations. No I/O, no clock.
         .target(
             name: "ContactSync",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The stored format: canonical JSON of events and projection rows, content hashes, and the fast readers of big
+        // pages and payloads that the adapters and the log share.
+        .target(
+            name: "StoredFormat",
+            dependencies: [
+                "ContactSync",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -65,7 +74,7 @@ let package = Package(
         .target(
             name: "MicrosoftGraph",
             dependencies: [
-                "ContactSync", "RollcallHTTP",
+                "ContactSync", "StoredFormat", "RollcallHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,7 +82,7 @@ let package = Package(
         .target(
             name: "Autotask",
             dependencies: [
-                "ContactSync", "RollcallHTTP",
+                "ContactSync", "StoredFormat", "RollcallHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -81,7 +90,7 @@ let package = Package(
         .target(
             name: "ConnectWise",
             dependencies: [
-                "ContactSync", "RollcallHTTP",
+                "ContactSync", "StoredFormat", "RollcallHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -89,7 +98,7 @@ let package = Package(
         .target(
             name: "SyncEngine",
             dependencies: [
-                "EventLog", "ContactSync", "MicrosoftGraph", "Autotask", "ConnectWise", "RollcallHTTP",
+                "EventLog", "ContactSync", "StoredFormat", "MicrosoftGraph", "Autotask", "ConnectWise", "RollcallHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -118,8 +127,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Benchmarks, apart from the product: `scripts/bench*` run them beside baselines measured in the same run.
+        .executableTarget(
+            name: "rollcall-bench",
+            dependencies: [
+                "EventLog", "ContactSync", "SyncEngine", "RollcallTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
+        ),
+        // Fixtures that more than one test target uses (a log handler that keeps what was logged, …).
+        .target(
+            name: "RollcallTesting",
+            dependencies: [
+                "ContactSync",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RollcallTesting"
         ),
         .testTarget(
             name: "EventLogTests",
@@ -128,9 +154,14 @@ let package = Package(
         .testTarget(
             name: "ContactSyncTests",
             dependencies: [
-                "ContactSync",
+                "ContactSync", "StoredFormat", "RollcallTesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "StoredFormatTests",
+            dependencies: ["StoredFormat", "ContactSync"],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "RollcallHTTPTests",
@@ -148,6 +179,7 @@ let package = Package(
         .testTarget(
             name: "MicrosoftGraphTests",
             dependencies: [
+                "RollcallTesting",
                 "MicrosoftGraph", "Emulators", "ContactSync",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -155,6 +187,7 @@ let package = Package(
         .testTarget(
             name: "PSATests",
             dependencies: [
+                "RollcallTesting",
                 "Autotask", "ConnectWise", "Emulators", "ContactSync",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -162,6 +195,7 @@ let package = Package(
         .testTarget(
             name: "SyncEngineTests",
             dependencies: [
+                "RollcallTesting",
                 "SyncEngine", "EventLog", "ContactSync", "Emulators", "MicrosoftGraph", "Autotask", "ConnectWise",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 import Logging
 import NIOHTTP1
 import RollcallHTTP

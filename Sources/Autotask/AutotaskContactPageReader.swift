@@ -3,6 +3,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 
 extension ATPage where Item == ATContact {
     /// The page as `JSONDecoder` would read it, or `nil` when the reader gives up (the caller then uses `JSONDecoder`).

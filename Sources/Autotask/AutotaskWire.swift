@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 
 /// A contact as Autotask's `ContactModel` carries it; only the fields Rollcall reads.
 struct ATContact: Decodable {

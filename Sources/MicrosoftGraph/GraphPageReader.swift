@@ -4,6 +4,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 
 extension UserPage {
     /// The page read by `UserPageReader`, or by `JSONDecoder` when the reader gives up (its answer or error stands).

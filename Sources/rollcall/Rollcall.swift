@@ -28,7 +28,6 @@ struct Rollcall: AsyncParsableCommand {
             ServeCommand.self,
             VerifyCommand.self,
             EmulateCommand.self,
-            BenchCommand.self,
         ]
     )
 }

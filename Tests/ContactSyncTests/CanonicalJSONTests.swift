@@ -3,6 +3,7 @@
 
 @testable import ContactSync
 import Foundation
+@testable import StoredFormat
 import PropertyBased
 import Testing
 
@@ -152,7 +153,7 @@ extension CanonicalJSONTests {
         await propertyCheck(count: 400, input: Gen.int(in: 0...Int(Int32.max))) { seed in
             let user = randomUser(seed)
             #expect(same(user))
-            #expect(same(DirectoryUserObserved(user: user, runId: "7")))
+            #expect(same(try! DirectoryUserObserved(user: user, runId: "7")))
             #expect(same([user.id: UserRecord(
                 user: user, position: 3, removal: nil, removalPosition: nil, fieldChangedAt: [.email: 3], eligibilitySince: 3)]))
         }
@@ -225,7 +226,7 @@ extension CanonicalJSONTests {
     @Test("stored user snapshots are read back by the fast reader exactly as JSONDecoder reads them")
     func storedUsersReadBack() async {
         await propertyCheck(count: 400, input: Gen.int(in: 0...Int(Int32.max))) { seed in
-            let observed = DirectoryUserObserved(user: randomUser(seed), runId: seed % 3 == 0 ? nil : "run-\(seed)")
+            let observed = try! DirectoryUserObserved(user: randomUser(seed), runId: seed % 3 == 0 ? nil : "run-\(seed)")
             guard let payload = try? observed.encodePayloadForTest() else {
                 #expect(Bool(false), "the payload could not be written")
                 return

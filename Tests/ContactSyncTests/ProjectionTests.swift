@@ -3,6 +3,7 @@
 import ContactSync
 import Foundation
 import PropertyBased
+import RollcallTesting
 import Testing
 
 /// A long, varied history: many runs of random directory and PSA changes, on a tenant with filters.
@@ -93,12 +94,10 @@ struct ProjectionTests {
 struct PlannerBenchmarkTests {
     @Test("the benchmark tenant plans the commands its shape calls for")
     func benchmarkShape() {
-        let result = PlannerBenchmark.run(users: 1000)
-        #expect(result.users == 1000 && result.contacts == 1000)
         // per 100 users: 1 create (new), 1 deactivation (lost license), 1 title update, 1 match by email
-        let (state, settings) = PlannerBenchmark.tenant(users: 1000)
+        let (state, settings) = SyntheticTenant.planned(users: 1000)
+        #expect(state.directory.users.count == 1000 && state.psa.contacts.count == 1000)
         let plan = Planner.plan(state: state, settings: settings, settingsVersion: 1, limits: .autotask)
-        #expect(result.commands == plan.commands.count)
         #expect(plan.commands.filter { $0.kind == .create }.count == 10)
         #expect(plan.deactivations.count == 10)
         #expect(plan.commands.filter { $0.match != nil }.count == 10)

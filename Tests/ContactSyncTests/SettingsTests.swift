@@ -3,6 +3,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 import Testing
 
 /// The rollcall.yaml of DESIGN.md, verbatim.

@@ -7,47 +7,7 @@ import Foundation
 import Logging
 import MicrosoftGraph
 import NIOCore
-
-/// Log lines captured from a client, to show that retries are visible.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] = []
-
-    func append(_ level: Logger.Level, _ message: String, _ metadata: Logger.Metadata) {
-        lock.lock()
-        lines.append((level, message, metadata))
-        lock.unlock()
-    }
-
-    var entries: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines
-    }
-
-    var text: String { entries.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n") }
-
-    func logger() -> Logger {
-        var logger = Logger(label: "rollcall.graph.test") { _ in CapturingHandler(capture: self) }
-        logger.logLevel = .debug
-        return logger
-    }
-}
-
-struct CapturingHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .debug
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        capture.append(event.level, "\(event.message)", metadata.merging(event.metadata ?? [:]) { $1 })
-    }
-}
+import RollcallTesting
 
 /// A running emulator with one client per tenant; `stop()` shuts the server down.
 struct GraphHarness {
@@ -103,7 +63,7 @@ struct GraphHarness {
         let configuration = GraphConfiguration(
             loginURL: host.baseURL, graphURL: host.baseURL, tenant: tenant, clientId: clientId, clientSecret: secret,
             companyName: company, maxRetries: maxRetries, retryBaseDelay: 0.005, maxRetryDelay: 0.2, requestTimeout: 10)
-        return GraphClient(configuration: configuration, logger: logs.logger())
+        return GraphClient(configuration: configuration, logger: logs.logger(label: "rollcall.graph.test", level: .debug))
     }
 
     func stop() async { await host.stop() }

@@ -6,6 +6,7 @@ import ContactSync
 import Emulators
 import Foundation
 import Logging
+import RollcallTesting
 import NIOCore
 
 /// A started Autotask emulator and a connection to it; `stop()` shuts the server down.
@@ -16,7 +17,7 @@ struct AutotaskHarness {
     let emulator: AutotaskEmulator
     let host: EmulatorHost
     let connection: AutotaskConnection
-    let log: AutotaskLogRecorder
+    let log: LogCapture
 
     /// The REST base the connection uses (`{host}/ATServicesRest/V1.0/`).
     var api: String { host.baseURL + "/ATServicesRest/V1.0/" }
@@ -32,8 +33,8 @@ struct AutotaskHarness {
             baseURL: discover ? nil : host.baseURL + "/ATServicesRest/",
             discoveryURL: host.baseURL + "/atservicesrest/", maxRetries: maxRetries,
             retryBaseDelay: .milliseconds(2), requestTimeout: timeout, budgetSafetyMargin: budgetMargin)
-        let log = AutotaskLogRecorder()
-        let logger = Logger(label: "test.autotask") { _ in AutotaskLogHandler(recorder: log) }
+        let log = LogCapture()
+        let logger = log.logger(label: "test.autotask")
         let connection = AutotaskConnection(configuration: configuration, logger: logger)
         return AutotaskHarness(emulator: emulator, host: host, connection: connection, log: log)
     }
@@ -77,38 +78,3 @@ func autotaskJSON(_ text: String) -> Any? {
     try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
 }
 
-/// Every log line a test's connection wrote, with its metadata flattened into the text.
-final class AutotaskLogRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    func append(_ line: String) {
-        lock.lock()
-        lines.append(line)
-        lock.unlock()
-    }
-
-    var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines
-    }
-}
-
-/// A log handler that keeps every line in a recorder.
-struct AutotaskLogHandler: LogHandler {
-    let recorder: AutotaskLogRecorder
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        recorder.append("\(event.level) \(event.message) \(fields)")
-    }
-}

@@ -4,6 +4,7 @@
 import ContactSync
 import Emulators
 import Foundation
+import StoredFormat
 import Testing
 
 @Suite("Autotask wire details")

@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SyncEngine
+import Synchronization
 import Testing
 
 @Suite("The service: control API and schedule")
@@ -105,13 +106,12 @@ struct ServeTests {
 }
 
 /// A clock the test moves by hand.
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Date
-    init(_ start: Date) { value = start }
+final class TestClock: Sendable {
+    private let value: Mutex<Date>
+    init(_ start: Date) { value = Mutex(start) }
     var now: Date {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }
 

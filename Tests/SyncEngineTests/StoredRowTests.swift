@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 @testable import SyncEngine
 import Testing
 

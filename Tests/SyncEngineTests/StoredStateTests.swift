@@ -5,6 +5,7 @@ import ContactSync
 import Emulators
 import EventLog
 import Foundation
+import RollcallTesting
 import SyncEngine
 import Testing
 
@@ -44,12 +45,13 @@ struct StoredStateTests {
         #expect(reloaded.state == (try await log.state()))
     }
 
-    @Test("a checkpoint of an unknown layout or a broken row is ignored: the state is folded from the events")
+    @Test("a checkpoint of an unknown layout or a broken row is logged, not used: the state is folded from the events")
     func brokenRowsRebuild() async throws {
         let scenario = try await Scenario(psa: .connectwise)
         defer { Task { await scenario.stop() } }
         try await scenario.run("Contoso")
-        let log = scenario.engine.log(for: "Contoso")
+        let logged = LogCapture()
+        let log = CompanyLog(store: scenario.store, company: "Contoso", logger: logged.logger())
         try await log.saveCheckpoint(try await log.state())
         let firstUser = try #require(try await log.state().directory.users.first)
         try await rewriteRows(of: scenario.store) { writer in
@@ -58,6 +60,10 @@ struct StoredStateTests {
         let loaded = try await log.load()
         #expect(loaded.state == (try await log.state()))
         #expect(loaded.tail == (try await scenario.store.count(company: "Contoso")))
+        let warning = try #require(logged.entries.last)
+        #expect(warning.level == .warning)
+        #expect(warning.message.contains("Contoso: the saved state could not be read"))
+        #expect(warning.message.contains("rebuilding it from the event log"))
 
         // A user row whose snapshot reference points at another event is not trusted either.
         let whole = try await log.state()
@@ -80,6 +86,7 @@ struct StoredStateTests {
         let misread = try await log.load()
         #expect(misread.state == (try await log.state()))
         #expect(misread.tail > 0)
+        #expect(logged.entries.last?.message.contains("does not refer to that user's snapshot") == true)
 
         // Rows deleted by hand: the state is folded from the events, not loaded with people missing.
         try await log.saveCheckpoint(whole)

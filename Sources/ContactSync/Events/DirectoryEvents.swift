@@ -31,10 +31,10 @@ public struct DirectoryUserObserved: Codable, Sendable, Hashable {
     public var contentHash: String
     public var runId: String?
 
-    /// Makes the event, hashing the snapshot.
-    public init(user: DirectoryUser, runId: String? = nil) {
+    /// Makes the event; `contentHash` is the snapshot's hash in the stored format (`StoredFormat` makes both at once).
+    public init(user: DirectoryUser, contentHash: String, runId: String? = nil) {
         self.user = user
-        self.contentHash = user.contentHash
+        self.contentHash = contentHash
         self.runId = runId
     }
 }

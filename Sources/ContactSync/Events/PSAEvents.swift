@@ -16,10 +16,10 @@ public struct PsaContactObserved: Codable, Sendable, Hashable {
     public var contentHash: String
     public var runId: String?
 
-    /// Makes the event, hashing the snapshot.
-    public init(contact: PSAContact, runId: String? = nil) {
+    /// Makes the event; `contentHash` is the snapshot's hash in the stored format (`StoredFormat` makes both at once).
+    public init(contact: PSAContact, contentHash: String, runId: String? = nil) {
         self.contact = contact
-        self.contentHash = contact.contentHash
+        self.contentHash = contentHash
         self.runId = runId
     }
 }

@@ -39,6 +39,14 @@ public struct GroupRecord: Codable, Sendable, Hashable {
     public var displayName: String
     public var userIds: Set<String>
     public var position: Int64
+
+    /// Makes a group record.
+    public init(groupId: String, displayName: String, userIds: Set<String>, position: Int64) {
+        self.groupId = groupId
+        self.displayName = displayName
+        self.userIds = userIds
+        self.position = position
+    }
 }
 
 /// The last directory read's outcome (R1.3).

@@ -20,6 +20,18 @@ public struct MatchRecord: Codable, Sendable, Hashable {
     /// R6.8: per synced field, the Microsoft value Rollcall last wrote to the contact, or saw when it matched it;
     /// `onChange` writes a field only when Microsoft 365 now holds something else.
     public var written: [SyncedField: String] = [:]
+
+    /// Makes a match record.
+    public init(
+        userId: String, contactId: Int, basis: Basis, position: Int64, runId: String, written: [SyncedField: String] = [:]
+    ) {
+        self.userId = userId
+        self.contactId = contactId
+        self.basis = basis
+        self.position = position
+        self.runId = runId
+        self.written = written
+    }
 }
 
 /// The fold of match decisions: `ContactMatched`, `MatchEnded`, and successful creates (R5.3).

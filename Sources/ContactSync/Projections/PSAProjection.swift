@@ -10,6 +10,14 @@ public struct ContactRecord: Codable, Sendable, Hashable {
     /// Set when the contact was observed deleted (R4.4).
     public var missing: Bool
     public var missingPosition: Int64?
+
+    /// Makes a contact record.
+    public init(contact: PSAContact, position: Int64, missing: Bool, missingPosition: Int64?) {
+        self.contact = contact
+        self.position = position
+        self.missing = missing
+        self.missingPosition = missingPosition
+    }
 }
 
 /// The fold of the PSA side of a company's events.

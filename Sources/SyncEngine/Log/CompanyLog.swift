@@ -3,6 +3,7 @@
 import ContactSync
 import EventLog
 import Foundation
+import StoredFormat
 import Logging
 
 /// One company's view of the event log: appends domain events and keeps its projections' checkpoint.

@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 
 extension CompanyRun {
     /// Reads the tenant and appends what changed; returns false (after `DirectoryReadFailed`) when the read broke,
@@ -18,7 +19,7 @@ extension CompanyRun {
             if mode == .delta, let link = state.directory.deltaLink {
                 do {
                     let round = try await directory.deltaRound(from: link)
-                    events = Self.deltaEvents(round.changes, state: state.directory, runId: recorder.runId)
+                    events = try Self.deltaEvents(round.changes, state: state.directory, runId: recorder.runId)
                     deltaLink = round.deltaLink
                     seen = round.changes.count
                 } catch let error as DirectoryError where error.kind == .resyncRequired {
@@ -35,7 +36,7 @@ extension CompanyRun {
                         .unexpectedResponse,
                         "Microsoft Graph listed no users at all for \(settings.name), where \(known) were known; a tenant always has at least its administrator, so the list was taken as broken")
                 }
-                (events, notFound) = Self.fullReadEvents(read.users, state: state.directory, runId: recorder.runId)
+                (events, notFound) = try Self.fullReadEvents(read.users, state: state.directory, runId: recorder.runId)
                 deltaLink = read.deltaLink
                 seen = read.users.count
             }
@@ -59,7 +60,7 @@ extension CompanyRun {
     }
 
     /// Snapshots for users whose content changed in a delta round, and removals (`@removed`).
-    static func deltaEvents(_ changes: [DirectoryUserChange], state: DirectoryProjection, runId: String) -> [DomainEvent] {
+    static func deltaEvents(_ changes: [DirectoryUserChange], state: DirectoryProjection, runId: String) throws -> [DomainEvent] {
         // Later entries for the same user win; a round may repeat a user.
         var latest: [String: DirectoryUser] = [:]
         var removed: [String: RemovalReason] = [:]
@@ -83,7 +84,7 @@ extension CompanyRun {
             if let user = latest[id] {
                 let known = state.users[id]
                 if known == nil || known!.user != user || known!.removal != nil {
-                    events.append(.directoryUserObserved(DirectoryUserObserved(user: user, runId: runId)))
+                    events.append(.directoryUserObserved(try DirectoryUserObserved(user: user, runId: runId)))
                 }
             } else if let reason = removed[id], let known = state.users[id] {
                 let already: IneligibleReason = reason == .deleted ? .deleted : .softDeleted
@@ -96,14 +97,14 @@ extension CompanyRun {
     }
 
     /// Snapshots for users new or changed since the last observation, and the known users a complete read lacks.
-    static func fullReadEvents(_ users: [DirectoryUser], state: DirectoryProjection, runId: String) -> ([DomainEvent], [String]) {
+    static func fullReadEvents(_ users: [DirectoryUser], state: DirectoryProjection, runId: String) throws -> ([DomainEvent], [String]) {
         var events: [DomainEvent] = []
         var seen = Set<String>()
         seen.reserveCapacity(users.count)
         for user in users where seen.insert(user.id).inserted {
             let known = state.users[user.id]
             if known == nil || known!.user != user || known!.removal != nil {
-                events.append(.directoryUserObserved(DirectoryUserObserved(user: user, runId: runId)))
+                events.append(.directoryUserObserved(try DirectoryUserObserved(user: user, runId: runId)))
             }
         }
         let notFound = state.users.compactMap { id, record in

@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 
 extension CompanyRun {
     /// Reads the PSA company and appends what changed. A failed read appends `PsaReadFailed` and rethrows.
@@ -77,7 +78,7 @@ extension CompanyRun {
         for contact in contacts.map(\.normalized) where seen.insert(contact.id).inserted {
             let known = state.psa.contacts[contact.id]
             if known == nil || !known!.contact.hasSameContent(as: contact) || known!.missing {
-                events.append(.psaContactObserved(PsaContactObserved(contact: contact, runId: recorder.runId)))
+                events.append(.psaContactObserved(try PsaContactObserved(contact: contact, runId: recorder.runId)))
                 changed += 1
             }
         }

@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 
 extension CompanyRun {
     /// Resolves every in-doubt write: an update's contact is re-read; an in-doubt create is looked up by email, so a
@@ -31,7 +32,7 @@ extension CompanyRun {
             case .update(let contactId, _):
                 let contact = try await psa.contact(companyId: settings.psaCompanyId, id: contactId)
                 if let contact {
-                    events.append(.psaContactObserved(PsaContactObserved(contact: contact.normalized, runId: recorder.runId)))
+                    events.append(.psaContactObserved(try PsaContactObserved(contact: contact.normalized, runId: recorder.runId)))
                 } else {
                     events.append(.psaContactMissing(PsaContactMissing(contactId: contactId, runId: recorder.runId)))
                 }

@@ -2,6 +2,7 @@
 
 import ContactSync
 import Foundation
+import StoredFormat
 
 /// The license catalog the tests use (part numbers of RULES.md R2.2).
 enum SKU {
@@ -113,7 +114,7 @@ struct Tenant {
         for id in users.keys.sorted() {
             let u = users[id]!
             if seenUserHash[id] != u.contentHash {
-                append(.directoryUserObserved(DirectoryUserObserved(user: u, runId: runId)))
+                append(.directoryUserObserved(try! DirectoryUserObserved(user: u, runId: runId)))
                 seenUserHash[id] = u.contentHash
             }
         }
@@ -144,7 +145,7 @@ struct Tenant {
             lastSites = sites
         }
         for id in contacts.keys.sorted() where seenContactHash[id] != contacts[id]!.contentHash {
-            append(.psaContactObserved(PsaContactObserved(contact: contacts[id]!, runId: runId)))
+            append(.psaContactObserved(try! PsaContactObserved(contact: contacts[id]!, runId: runId)))
             seenContactHash[id] = contacts[id]!.contentHash
         }
         for id in seenContactHash.keys.sorted() where contacts[id] == nil {
@@ -251,4 +252,14 @@ struct Tenant {
     static func commands(_ plan: Plan, contact: Int) -> [Command] { plan.commands.filter { $0.contactId == contact } }
     /// The commands of a plan that concern a user.
     static func commands(_ plan: Plan, user: String) -> [Command] { plan.commands.filter { $0.userId == user } }
+}
+
+extension DirectoryUser {
+    /// The snapshot's content hash, as the log would store it.
+    fileprivate var contentHash: String { try! ContentHash.of(self) }
+}
+
+extension PSAContact {
+    /// The snapshot's content hash, as the log would store it.
+    fileprivate var contentHash: String { try! ContentHash.of(self) }
 }

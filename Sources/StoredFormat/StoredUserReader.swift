@@ -1,16 +1,10 @@
 // Reading a stored `DirectoryUserObserved` payload straight from its bytes: a replay reads one per user, and loading a
 // company's stored state reads the latest of every user. What the reader is not sure of goes to `JSONDecoder`.
 
+import ContactSync
 import Foundation
 
 extension DirectoryUserObserved {
-    /// A payload as it was stored, hash included (not recomputed).
-    init(user: DirectoryUser, contentHash: String, runId: String?) {
-        self.user = user
-        self.contentHash = contentHash
-        self.runId = runId
-    }
-
     /// The payload as `JSONDecoder` reads it, or `nil` when the reader gives up (the caller then uses `JSONDecoder`).
     static func read(_ payload: Data) -> DirectoryUserObserved? {
         JSONCursor.read(payload) { try $0.observedUser() }

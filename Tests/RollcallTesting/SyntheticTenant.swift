@@ -1,41 +1,13 @@
-// A synthetic large tenant and the cost of planning it, for `rollcall bench plan`.
+// A large synthetic tenant already folded into state, for planner tests and `rollcall-bench plan`.
 
-import Foundation
+import ContactSync
 
-/// Plans a synthetic tenant of `users` users and as many contacts, and says what it cost.
-public enum PlannerBenchmark {
-    /// What one benchmark run measured.
-    public struct Result: Sendable, Hashable, CustomStringConvertible {
-        public var users: Int
-        public var contacts: Int
-        public var commands: Int
-        /// CPU time of the planning alone (the process's CPU clock), in seconds.
-        public var cpuSeconds: Double
-        /// Wall time of the planning alone, in seconds.
-        public var wallSeconds: Double
-
-        public var description: String {
-            "planned \(users) users against \(contacts) contacts: \(commands) commands in "
-                + String(format: "%.3f s CPU (%.3f s wall)", cpuSeconds, wallSeconds)
-        }
-    }
-
-    /// Builds the tenant (not measured), then plans it once (measured).
-    public static func run(users: Int) -> Result {
-        let (state, settings) = tenant(users: users)
-        let startCPU = clock()
-        let startWall = ContinuousClock.now
-        let plan = Planner.plan(state: state, settings: settings, settingsVersion: 1, limits: .autotask)
-        let wall = ContinuousClock.now - startWall
-        let cpu = Double(clock() - startCPU) / Double(CLOCKS_PER_SEC)
-        let w = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        return Result(users: users, contacts: state.psa.contacts.count, commands: plan.commands.count, cpuSeconds: cpu, wallSeconds: w)
-    }
-
+/// Synthetic company states shaped like real ones, of any size.
+public enum SyntheticTenant {
     /// A tenant shaped like a real one: the article's five filters, most users matched and in step, and a few
     /// percent each of new users, edited users, users who lost their license, contacts not yet matched, and
     /// contacts of former employees nobody matches: as many contacts as users.
-    public static func tenant(users n: Int) -> (CompanyState, CompanySettings) {
+    public static func planned(users n: Int) -> (CompanyState, CompanySettings) {
         let settings = CompanySettings(
             name: "Bench", tenant: "bench.onmicrosoft.com", psaCompanyId: 1, deactivationThreshold: DeactivationThreshold(count: n, percent: 100),
             filters: [

@@ -2,6 +2,7 @@
 // Graph's user pages, Autotask's contact pages, stored user snapshots. It gives up (throws `GiveUp`) on anything it
 // is not sure to read as `JSONDecoder` would; its callers then hand the bytes to `JSONDecoder`.
 
+import ContactSync
 import Foundation
 
 /// A forward-only position in JSON bytes.

@@ -1,4 +1,4 @@
-// `rollcall bench rebuild`: rebuilding a company's projections from its whole history, beside a raw scan of the rows.
+// `rollcall-bench rebuild`: rebuilding a company's projections from its whole history, beside a raw scan of the rows.
 
 import ArgumentParser
 import EventLog
@@ -53,10 +53,10 @@ struct RebuildBenchCommand: AsyncParsableCommand {
         let ratio = rollcallRate / rawRate
         if json {
             try printJSON([
-                "company": .string(company), "events": .int(events),
-                "rebuildSeconds": .double(rollcall), "rebuildEventsPerSecond": .int(Int(rollcallRate)),
-                "rawSeconds": .double(raw), "rawEventsPerSecond": .int(Int(rawRate)),
-                "ratio": .double((ratio * 1000).rounded() / 1000), "target": .double(0.7),
+                "company": company, "events": events,
+                "rebuildSeconds": rollcall, "rebuildEventsPerSecond": Int(rollcallRate),
+                "rawSeconds": raw, "rawEventsPerSecond": Int(rawRate),
+                "ratio": (ratio * 1000).rounded() / 1000, "target": 0.7,
             ])
         } else {
             print("Projection rebuild of \(company): \(events) events")

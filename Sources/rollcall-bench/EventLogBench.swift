@@ -1,4 +1,4 @@
-// `rollcall bench eventlog`: append and read speed of the event log beside raw SQLite with the same schema and batches.
+// `rollcall-bench eventlog`: append and read speed of the event log beside raw SQLite with the same schema and batches.
 
 import ArgumentParser
 import EventLog
@@ -11,7 +11,7 @@ struct EventLogBenchCommand: AsyncParsableCommand {
         abstract: "Append N ~300-byte events in batches and read them back, beside a raw-SQLite baseline.",
         discussion: """
             Example:
-              swift run -c release rollcall bench eventlog --events 1000000 --batch 1000
+              swift run -c release rollcall-bench eventlog --events 1000000 --batch 1000
             The baseline is plain SQLite through its C API: the same table and indexes, one prepared statement,
             the same batches, no version checks and no hash chain. The target is 70% of the baseline or better.
             """
@@ -61,12 +61,12 @@ struct EventLogBenchCommand: AsyncParsableCommand {
             ("read", Double(events) / logRead, Double(events) / rawRead.seconds),
         ]
         if json {
-            var object: [String: JSONOutput] = ["events": .int(events), "batch": .int(batch), "streams": .int(streams)]
+            var object: [String: Any] = ["events": events, "batch": batch, "streams": streams]
             for (name, log, raw) in rows {
-                object[name] = .object([
-                    "logEventsPerSecond": .int(Int(log)), "rawEventsPerSecond": .int(Int(raw)),
-                    "ratio": .double((log / raw * 1000).rounded() / 1000), "target": .double(0.7),
-                ])
+                object[name] = [
+                    "logEventsPerSecond": Int(log), "rawEventsPerSecond": Int(raw),
+                    "ratio": (log / raw * 1000).rounded() / 1000, "target": 0.7,
+                ] as [String: Any]
             }
             try printJSON(object)
         } else {

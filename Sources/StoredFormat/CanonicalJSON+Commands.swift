@@ -2,6 +2,7 @@
 // and every written contact. Each writes what its synthesized `Encodable` conformance writes, keys in sorted order;
 // the canonical JSON tests compare them with Foundation's encoder across random histories.
 
+import ContactSync
 import Foundation
 
 extension CanonicalWriter {

@@ -1,8 +1,9 @@
-// `rollcall bench plan`: CPU seconds to plan a large synthetic tenant, beside one bare pass over the same state.
+// `rollcall-bench plan`: CPU seconds to plan a large synthetic tenant, beside one bare pass over the same state.
 
 import ArgumentParser
 import ContactSync
 import Foundation
+import RollcallTesting
 
 struct PlanBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,7 @@ struct PlanBenchCommand: AsyncParsableCommand {
         abstract: "Plan N users against N contacts and print the CPU seconds, beside a bare pass over the same state.",
         discussion: """
             Example:
-              swift run -c release rollcall bench plan --users 100000
+              swift run -c release rollcall-bench plan --users 100000
             The target is under 1 s of CPU for 100,000 users × 100,000 contacts. The baseline is the least any
             planner must do with the same state: visit every user and contact once, lower-case each email and
             look it up in a dictionary. It shows how far planning is above that floor.
@@ -29,15 +30,15 @@ struct PlanBenchCommand: AsyncParsableCommand {
             if best == nil || result.cpuSeconds < best!.cpuSeconds { best = result }
         }
         let plan = best!
-        let (state, _) = PlannerBenchmark.tenant(users: users)
+        let (state, _) = SyntheticTenant.planned(users: users)
         var floor = Double.infinity
         for _ in 0..<repeats { floor = min(floor, Self.barePass(state)) }
         let target = 1.0
         if json {
             try printJSON([
-                "users": .int(plan.users), "contacts": .int(plan.contacts), "commands": .int(plan.commands),
-                "planCpuSeconds": .double(plan.cpuSeconds), "planWallSeconds": .double(plan.wallSeconds),
-                "barePassCpuSeconds": .double(floor), "targetCpuSeconds": .double(target), "met": .bool(plan.cpuSeconds < target),
+                "users": plan.users, "contacts": plan.contacts, "commands": plan.commands,
+                "planCpuSeconds": plan.cpuSeconds, "planWallSeconds": plan.wallSeconds,
+                "barePassCpuSeconds": floor, "targetCpuSeconds": target, "met": plan.cpuSeconds < target,
             ])
         } else {
             print("Planner benchmark: \(plan.users) users × \(plan.contacts) contacts, \(plan.commands) commands, best of \(repeats)")

@@ -1,8 +1,21 @@
-// A fast writer of the one JSON shape Rollcall stores: byte for byte what `EventCodec.encoder` writes (sorted keys,
-// ISO-8601 dates, slashes unescaped), straight into bytes without Foundation's intermediate tree. At 100,000 users
-// the payloads, content hashes and projection rows are millions of values; Foundation's encoder spent a quarter of a
-// first run building and sorting dictionaries of boxed values.
+// The canonical JSON of Rollcall's stored format: the bytes of every event payload, projection row and content hash.
+//
+// The form, which golden files in Tests/StoredFormatTests/Golden hold it to:
+// - no whitespace; an object's members in the byte order of their keys' UTF-8, at every depth; arrays in their order;
+// - a member whose value is absent (`nil`) is left out, never written as `null`;
+// - integers in decimal, with a leading `-` when negative and no exponent; `true` and `false`;
+// - strings in UTF-8 as they are (non-ASCII and `/` included), with `"` and `\` escaped, U+0008, U+0009, U+000A, U+000C
+//   and U+000D as `\b \t \n \f \r`, and the other characters below U+0020 as `\u00xx` (lower-case hex);
+// - dates as ISO-8601 in UTC to the second (`2026-12-05T02:08:47Z`).
+// This is byte for byte what Foundation's `JSONEncoder` writes with `EventCodec.encoder`'s settings, and what any JSON
+// library writes with sorted keys and unescaped non-ASCII (the content-hash golden was checked with Python's).
+//
+// The writer puts the bytes straight into a buffer, without Foundation's tree of boxed values. Measured on a
+// 10,000-user first run (Autotask, release build, same binary, interleaved): 2.44 s of CPU with it, 2.66 s with its
+// generic `Encoder` alone (the hand-written shapes of users and commands off), 3.22 s with `JSONEncoder`: it saves
+// about a quarter of a first run's CPU, well above the 5% that would send it back to `JSONEncoder`.
 
+import ContactSync
 import Foundation
 
 /// Encodes `Encodable` values as `EventCodec.encoder` would, faster: same bytes, or Foundation's own answer for the
