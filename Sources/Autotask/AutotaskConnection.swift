@@ -1,4 +1,6 @@
 // Autotask PSA REST behind the engine's PSAConnection: contacts, locations, field lengths and company-child writes.
+// Concurrency (the module's one style): state touched on every request (session, budget, thread gates) is behind a
+// `Mutex`, not in an actor: a hop per request cost more than the work; nothing else is shared.
 
 import ContactSync
 import Foundation

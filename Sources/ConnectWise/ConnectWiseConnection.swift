@@ -1,4 +1,5 @@
 // ConnectWise PSA behind the engine's PSAConnection: contacts of one company, their sites, types, and writes.
+// Concurrency (the module's one style): the connection is immutable; what it learns (contact types) is in an actor.
 
 import ContactSync
 import Foundation

@@ -1,4 +1,5 @@
 // The Microsoft Graph client for one tenant: client-credentials token, throttled HTTP with retries, typed errors.
+// Concurrency (the module's one style): the client is an actor; its token is fetched once for concurrent callers.
 
 import ContactSync
 import Foundation

@@ -1,6 +1,8 @@
 // Rollcall's outgoing HTTP on AsyncHTTPClient: HTTP/1.1 with pooled keep-alive on the run's event loop, redirects
 // off, compressed answers inflated within a ratio limit, TLS 1.2 or later against the system's trust roots, and an
 // optional proxy (settings or HTTPS_PROXY). Plain http reaches loopback hosts only.
+// Concurrency (the module's one style): AsyncHTTPClient owns the connections on its event loops; what Rollcall
+// shares across requests (the last origin read, services by proxy, the request counter) is behind a `Mutex`.
 
 import AsyncHTTPClient
 import Foundation

@@ -1,4 +1,6 @@
 // The engine's front door: runs of companies by name, with locks, approvals, plans, and the log's stories.
+// Concurrency (the module's one style): state shared between runs (the coordinator's queue, live connections) is
+// in actors; a run's own state is local to its task; one run a company at a time is an `flock` (RunLock).
 
 import ContactSync
 import EventLog

@@ -1,4 +1,6 @@
 // The `rollcall` command-line tool: the entry point and its subcommands.
+// Concurrency (the module's one style): commands run as structured tasks; the little state callbacks share (progress,
+// the settings watcher) is behind a `Mutex`.
 
 import ArgumentParser
 import Foundation

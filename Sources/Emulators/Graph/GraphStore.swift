@@ -227,6 +227,11 @@ actor GraphStore {
         return Data(base64Encoded: base).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// A user listing's `$select` and `$top`, or the answer refusing either.
+    static func userListing(_ call: GraphCall) -> Result<(select: [String]?, top: Int), GraphReplyError> {
+        userSelect(call).flatMap { select in pageSize(call).map { (select, $0) } }
+    }
+
     static func pageSize(_ call: GraphCall) -> Result<Int, GraphReplyError> {
         guard let raw = call.query["$top"] else { return .success(100) }
         guard let top = Int(raw), (1...999).contains(top) else {
@@ -245,12 +250,8 @@ actor GraphStore {
         }
         let select: [String]?
         let top: Int
-        switch Self.userSelect(call) {
-        case .success(let value): select = value
-        case .failure(let error): return error.reply
-        }
-        switch Self.pageSize(call) {
-        case .success(let value): top = value
+        switch Self.userListing(call) {
+        case .success(let value): (select, top) = value
         case .failure(let error): return error.reply
         }
         let filter: GraphUserFilter?
@@ -519,12 +520,8 @@ actor GraphStore {
         }
         let select: [String]?
         let top: Int
-        switch Self.userSelect(call) {
-        case .success(let value): select = value
-        case .failure(let error): return error.reply
-        }
-        switch Self.pageSize(call) {
-        case .success(let value): top = value
+        switch Self.userListing(call) {
+        case .success(let value): (select, top) = value
         case .failure(let error): return error.reply
         }
         let reach = state.transitiveMembers(of: id)

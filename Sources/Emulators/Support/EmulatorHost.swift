@@ -1,4 +1,5 @@
 // Starting an emulator's router on a loopback port, in-process, and stopping it again.
+// Concurrency (the module's one style): each emulator's data is in an actor (its store); servers are Hummingbird's.
 
 import Foundation
 import Hummingbird

@@ -1,4 +1,6 @@
 // The append-only event log on SQLite: opening, schema, and appends with optimistic concurrency.
+// Concurrency (the module's one style): SQLite work runs on GRDB's serial queues; stores are immutable `Sendable`
+// classes, and the one shared table of open pools is behind a `Mutex`.
 
 import Crypto
 import Foundation
