@@ -196,6 +196,7 @@ let package = Package(
             name: "SyncEngineTests",
             dependencies: [
                 "RollcallTesting",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 "SyncEngine", "EventLog", "ContactSync", "Emulators", "MicrosoftGraph", "Autotask", "ConnectWise",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -168,17 +168,27 @@ public final class EventStore: Sendable {
     /// Events whose id the log already holds are skipped (so replaying an append is harmless); a stream whose
     /// version differs from what is expected makes the whole batch fail with `versionConflict`, writing nothing.
     @discardableResult
-    public func append(_ events: [NewEvent], expecting: [String: ExpectedVersion] = [:]) async throws -> AppendResult {
+    ///
+    /// `evenIfCancelled` appends from a cancelled task too (the record of how a stopped run ended); otherwise a
+    /// cancelled task's append fails without writing.
+    public func append(
+        _ events: [NewEvent], expecting: [String: ExpectedVersion] = [:], evenIfCancelled: Bool = false
+    ) async throws -> AppendResult {
         guard !events.isEmpty else { return AppendResult(appended: [], skippedEventIds: [], streamVersions: [:]) }
         let recordedAt = Int64((now().timeIntervalSince1970 * 1000).rounded())
+        let work: @Sendable (Database) throws -> AppendResult = { db in
+            var result: AppendResult?
+            try db.inTransaction(.immediate) {
+                result = try Self.append(events, expecting: expecting, recordedAt: recordedAt, in: db)
+                return .commit
+            }
+            return result!
+        }
         do {
-            return try await pool.writeWithoutTransaction { db in
-                var result: AppendResult?
-                try db.inTransaction(.immediate) {
-                    result = try Self.append(events, expecting: expecting, recordedAt: recordedAt, in: db)
-                    return .commit
-                }
-                return result!
+            guard evenIfCancelled else { return try await pool.writeWithoutTransaction(work) }
+            // GRDB's scheduled write does not look at the task, so the append lands however the task ended.
+            return try await withCheckedThrowingContinuation { continuation in
+                pool.asyncWriteWithoutTransaction { db in continuation.resume(with: Result { try work(db) }) }
             }
         } catch let error as EventLogError {
             throw error

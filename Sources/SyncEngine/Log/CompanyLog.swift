@@ -39,7 +39,7 @@ public struct CompanyLog: Sendable {
     /// envelopes of the events appended, in order.
     public func append(
         groups: [(events: [DomainEvent], idPrefix: String)], correlationId: String?, causationId: String? = nil,
-        expecting: [String: ExpectedVersion] = [:]
+        expecting: [String: ExpectedVersion] = [:], evenIfCancelled: Bool = false
     ) async throws -> [EventEnvelope] {
         let total = groups.reduce(0) { $0 + $1.events.count }
         guard total > 0 else { return [] }
@@ -53,7 +53,7 @@ public struct CompanyLog: Sendable {
                     causationId: causationId, correlationId: correlationId))
             }
         }
-        let result = try await store.append(batch, expecting: expecting)
+        let result = try await store.append(batch, expecting: expecting, evenIfCancelled: evenIfCancelled)
         // Usually every event was new and positions come back in the order the events went in; after a replayed
         // step, only the events not stored before come back, found by id.
         let inOrder = result.appended.count == batch.count

@@ -96,16 +96,14 @@ extension CompanyRun {
         var recorded: [DomainEvent] = []
         while start < indices.count, stopped == nil {
             if Task.isCancelled {
-                // The log refuses writes from a cancelled task: the last outcomes are recorded from a task of their
-                // own, so that the next run need not ask the PSA what became of them.
-                let (pending, keptRecorder, keptState) = (recorded, recorder, state)
-                let saved = await Task {
-                    var (recorder, state) = (keptRecorder, keptState)
-                    try await recorder.append(pending, step: "outcome", into: &state)
-                    return (recorder, state)
-                }.result
-                if case .success(let (savedRecorder, savedState)) = saved { (recorder, state) = (savedRecorder, savedState) }
+                // The last outcomes are recorded all the same, so that the next run need not ask the PSA what became
+                // of them.
+                try? await recorder.append(recorded, step: "outcome", into: &state, evenIfCancelled: true)
                 throw CancellationError()
+            }
+            if case .failed(let message, let kind)? = stopRequested(after: "\(done) of \(indices.count) writes") {
+                try await recorder.append(recorded, step: "outcome", into: &state)
+                throw RunStopped(message: message, kind: kind)
             }
             let batch = indices[start..<min(indices.count, start + Self.applyBatch)].map { all[$0] }
             start += batch.count

@@ -132,4 +132,6 @@ extension CompanyRun {
 /// A run stopped early for a reason already recorded in the log and the summary.
 struct RunStopped: Error {
     let message: String
+    /// The `RunFailed` kind the run ends with.
+    var kind = "read"
 }

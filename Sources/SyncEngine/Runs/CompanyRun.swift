@@ -4,6 +4,7 @@ import ContactSync
 import EventLog
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// Runs one company once, recording every step as events; see DESIGN.md "The loop".
 public struct CompanyRun: Sendable {
@@ -43,111 +44,217 @@ public struct CompanyRun: Sendable {
     }
 
     /// Runs the company once; the caller holds the company's run lock.
+    ///
+    /// The run is a pipeline of typed steps, observe → fold → plan → hold → apply, each handing the next what it needs,
+    /// and it ends in one place, `complete`, with one outcome. A graceful shutdown of `rollcall serve` is looked for
+    /// between steps (and between batches of writes): the run then stops there, records why, and the next run goes on
+    /// from what the log says is done.
     public func run(_ options: RunOptions) async throws -> RunSummary {
+        var run = try await open(options)
+        let outcome: RunOutcome
+        if let refusal = await refusal(run) {
+            outcome = refusal
+        } else {
+            outcome = await steps(&run)
+        }
+        return try await complete(&run, outcome)
+    }
+
+    /// What a run carries from step to step: its state as folded so far, the recorder of its events, its summary.
+    struct RunContext {
+        let options: RunOptions
+        var state: CompanyState
+        var recorder: Recorder
+        var summary: RunSummary
+        let graphBefore: Int
+        let psaBefore: Int
+    }
+
+    /// How a run ended.
+    enum RunOutcome {
+        /// Refused before anything was appended (disabled company, settings the PSA or tenant cannot meet).
+        case notStarted(RunStatus, String)
+        /// Every step ran; the summary says how the writes went.
+        case finished
+        /// A step ended the run early; recorded as `RunFailed` of `kind`.
+        case failed(String, kind: String)
+        /// The settings do not fit what the run read (R2.1, R2.2).
+        case badSettings(String)
+        /// The task was cancelled: the end is still recorded, then cancellation goes on up.
+        case cancelled(any Error)
+        /// The log itself failed: nothing more can be recorded.
+        case unrecorded(any Error)
+    }
+
+    /// Loads the company's state and numbers the run.
+    private func open(_ options: RunOptions) async throws -> RunContext {
         let loaded = try await log.load()
-        var state = loaded.state
-        let runNumber = (Int(state.currentRunId ?? "") ?? 0) + 1
-        let runId = String(runNumber)
-        var summary = RunSummary(
-            company: settings.name, runId: runId, status: .completed, dryRun: options.dryRun, mode: options.mode)
-        guard settings.enabled else {
-            summary.status = .skipped
-            summary.message = "company \"\(settings.name)\" is disabled (enabled: false): nothing observed, nothing written"
-            return summary
-        }
-        let graphBefore = await directory.requestCount()
-        let psaBefore = await psa.requestCount()
-        // Settings that name a site, license or type the company lacks are refused before anything is appended.
-        let problems = await preflight(state)
-        if !problems.isEmpty {
-            summary.status = .badSettings
-            summary.message = problems.map(\.description).joined(separator: "\n")
-            summary.graphRequests = await directory.requestCount() - graphBefore
-            summary.psaRequests = await psa.requestCount() - psaBefore
-            return summary
-        }
+        let runId = String((Int(loaded.state.currentRunId ?? "") ?? 0) + 1)
         var recorder = Recorder(log: log, runId: runId)
         recorder.sinceCheckpoint = loaded.tail
         recorder.storedRows = loaded.rows
+        return RunContext(
+            options: options, state: loaded.state, recorder: recorder,
+            summary: RunSummary(company: settings.name, runId: runId, status: .completed, dryRun: options.dryRun, mode: options.mode),
+            graphBefore: await directory.requestCount(), psaBefore: await psa.requestCount())
+    }
 
-        // Settings first: a changed company block is a new settings version (R11.1).
-        if let changed = SettingsChanged.next(for: settings, after: state.settings, version: state.settingsVersion) {
-            try await recorder.append([.settingsChanged(changed)], step: "settings", into: &state,
-                                      expecting: [StreamName.settings(settings.name): state.settingsVersion == 0 ? .noStream : .any])
+    /// Why the run must not start at all, if it must not: nothing is appended then.
+    private func refusal(_ run: RunContext) async -> RunOutcome? {
+        guard settings.enabled else {
+            return .notStarted(.skipped, "company \"\(settings.name)\" is disabled (enabled: false): nothing observed, nothing written")
         }
-        try await recorder.append(
-            [.runStarted(RunStarted(runId: runId, trigger: options.trigger, mode: options.mode,
-                                    settingsVersion: state.settingsVersion, dryRun: options.dryRun))],
-            step: "start", into: &state, expecting: [StreamName.run(settings.name, runId): .noStream])
+        // Settings that name a site, license or type the company lacks are refused before anything is appended.
+        let problems = await preflight(run.state)
+        return problems.isEmpty ? nil : .notStarted(.badSettings, problems.map(\.description).joined(separator: "\n"))
+    }
 
+    /// The steps, in order; each failure becomes the run's outcome.
+    private func steps(_ run: inout RunContext) async -> RunOutcome {
         do {
+            try await recordStart(&run)
             try await psa.beginRun()
-            if !options.dryRun { try await resolveInDoubt(&state, recorder: &recorder) }
-            progress(.step(company: settings.name, "reading Microsoft 365 (\(options.mode == .full ? "full read" : "changes since last run"))"))
-            let directoryOK = try await observeDirectory(&state, mode: options.mode, recorder: &recorder, summary: &summary)
-            guard directoryOK else {
-                summary.status = .failed
-                summary.message = summary.message ?? "Microsoft 365 could not be read; nothing was changed in the PSA"
-                try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true)
-                return summary
+            if !run.options.dryRun { try await resolveInDoubt(&run.state, recorder: &run.recorder) }
+            // Observe (and fold, as events land).
+            guard try await observe(&run) else {
+                return .failed(run.summary.message ?? "Microsoft 365 could not be read; nothing was changed in the PSA", kind: "read")
             }
-            progress(.step(company: settings.name, "reading the PSA's contacts"))
-            let psaFull = options.mode == .full || options.trigger == .schedule || state.psa.lastReadAt == nil
-            try await observePSA(
-                &state, full: psaFull, acceptMissing: options.acceptMissingContacts, recorder: &recorder, summary: &summary)
-
-            let problems = SettingsLoader.validate(
-                company: settings, sites: state.psa.sites, licenses: state.directory.catalog,
-                contactTypes: psa.system == .connectwise ? state.psa.contactTypes : [])
-            if !problems.isEmpty {
-                summary.status = .badSettings
-                summary.message = problems.map(\.description).joined(separator: "\n")
-                try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true, kind: "settings")
-                return summary
-            }
-
+            if let problems = settingsProblems(run.state) { return .badSettings(problems) }
+            if let stop = stopRequested(after: "reading Microsoft 365 and the PSA") { return stop }
+            // Plan.
             progress(.step(company: settings.name, "planning"))
-            let plan = try await makePlan(state)
-            summary.planned = plan.commands.count
-            if options.keepPlan || options.dryRun { summary.plan = plan }
-            if options.dryRun {
-                tally(plan, into: &summary)
-                try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore)
-                return summary
+            let plan = try await makePlan(run.state)
+            run.summary.planned = plan.commands.count
+            if run.options.keepPlan || run.options.dryRun { run.summary.plan = plan }
+            if run.options.dryRun {
+                tally(plan, into: &run.summary)
+                return .finished
             }
-            let writes = try await recordDecisions(plan, options: options, state: &state, recorder: &recorder, summary: &summary)
-            try await apply(plan.commands, only: writes, state: &state, recorder: &recorder, summary: &summary)
-            if summary.created + summary.updated + summary.deactivated + summary.reactivated > 0 && summary.status != .failed {
-                await readBackWrites(&state, recorder: &recorder)
+            if let stop = stopRequested(after: "planning") { return stop }
+            // Hold, then apply.
+            let writes = try await recordDecisions(
+                plan, options: run.options, state: &run.state, recorder: &run.recorder, summary: &run.summary)
+            if let stop = stopRequested(after: "recording the plan") { return stop }
+            try await apply(plan.commands, only: writes, state: &run.state, recorder: &run.recorder, summary: &run.summary)
+            let s = run.summary
+            if s.created + s.updated + s.deactivated + s.reactivated > 0 && s.status != .failed {
+                await readBackWrites(&run.state, recorder: &run.recorder)
             }
-            if summary.status == .completed && summary.failed > 0 { summary.status = .completedWithFailures }
-            if summary.status == .completed && summary.held > 0 { summary.status = .held }
-            try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore,
-                             failed: summary.status == .failed)
+            return .finished
         } catch let stop as RunStopped {
-            summary.status = .failed
-            summary.message = stop.message
-            try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true)
+            return .failed(stop.message, kind: stop.kind)
         } catch let error as PSAError {
-            summary.status = .failed
-            summary.message = "the PSA refused the run of \(settings.name): \(error.message)"
-            try await finish(&state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore, failed: true, kind: error.kind.rawValue)
+            return .failed("the PSA refused the run of \(settings.name): \(error.message)", kind: error.kind.rawValue)
         } catch where Task.isCancelled {
             // Cancelled work fails in many shapes (the log wraps CancellationError in its own error), so the task's
             // state decides, not the error's type.
-            summary.status = .failed
-            summary.message = "the run was stopped before it finished"
-            // The log refuses writes from a cancelled task, so the run's end is recorded from a task of its own.
-            let (stopped, recorded, told, run) = (state, recorder, summary, self)
-            _ = try? await Task {
-                var (state, recorder, summary) = (stopped, recorded, told)
-                try await run.finish(
-                    &state, recorder: &recorder, summary: &summary, graphBefore: graphBefore, psaBefore: psaBefore,
-                    failed: true, kind: "cancelled")
-            }.value
+            return .cancelled(error)
+        } catch {
+            return .unrecorded(error)
+        }
+    }
+
+    /// The settings version (when the company block changed, R11.1) and `RunStarted`.
+    private func recordStart(_ run: inout RunContext) async throws {
+        let state = run.state
+        if let changed = SettingsChanged.next(for: settings, after: state.settings, version: state.settingsVersion) {
+            try await run.recorder.append(
+                [.settingsChanged(changed)], step: "settings", into: &run.state,
+                expecting: [StreamName.settings(settings.name): state.settingsVersion == 0 ? .noStream : .any])
+        }
+        try await run.recorder.append(
+            [.runStarted(RunStarted(runId: run.recorder.runId, trigger: run.options.trigger, mode: run.options.mode,
+                                    settingsVersion: run.state.settingsVersion, dryRun: run.options.dryRun))],
+            step: "start", into: &run.state, expecting: [StreamName.run(settings.name, run.recorder.runId): .noStream])
+    }
+
+    /// Reads Microsoft 365, then the PSA; false when Microsoft 365 could not be read (the PSA is then left alone).
+    private func observe(_ run: inout RunContext) async throws -> Bool {
+        let options = run.options
+        progress(.step(company: settings.name, "reading Microsoft 365 (\(options.mode == .full ? "full read" : "changes since last run"))"))
+        guard try await observeDirectory(&run.state, mode: options.mode, recorder: &run.recorder, summary: &run.summary) else {
+            return false
+        }
+        if let stop = stopRequested(after: "reading Microsoft 365"), case .failed(let message, let kind) = stop {
+            throw RunStopped(message: message, kind: kind)
+        }
+        progress(.step(company: settings.name, "reading the PSA's contacts"))
+        let full = options.mode == .full || options.trigger == .schedule || run.state.psa.lastReadAt == nil
+        try await observePSA(
+            &run.state, full: full, acceptMissing: options.acceptMissingContacts, recorder: &run.recorder, summary: &run.summary)
+        return true
+    }
+
+    /// The settings' problems against the sites, licenses and contact types the run read, if any.
+    private func settingsProblems(_ state: CompanyState) -> String? {
+        let problems = SettingsLoader.validate(
+            company: settings, sites: state.psa.sites, licenses: state.directory.catalog,
+            contactTypes: psa.system == .connectwise ? state.psa.contactTypes : [])
+        return problems.isEmpty ? nil : problems.map(\.description).joined(separator: "\n")
+    }
+
+    /// The outcome of a run stopped by a graceful shutdown after `step`, or nil when no shutdown is under way.
+    func stopRequested(after step: String) -> RunOutcome? {
+        guard Task.isShuttingDownGracefully else { return nil }
+        return .failed(
+            "Rollcall is shutting down: the run stopped after \(step); the next run goes on from what the log says is done",
+            kind: "stopped")
+    }
+
+    /// The one place a run ends: its outcome in the summary and, once the run has started, `RunCompleted` or
+    /// `RunFailed` in the log, with a checkpoint when enough events have gathered.
+    private func complete(_ run: inout RunContext, _ outcome: RunOutcome) async throws -> RunSummary {
+        run.summary.graphRequests = await directory.requestCount() - run.graphBefore
+        run.summary.psaRequests = await psa.requestCount() - run.psaBefore
+        var failure: (kind: String, message: String)?
+        switch outcome {
+        case .notStarted(let status, let message):
+            run.summary.status = status
+            run.summary.message = message
+            return run.summary
+        case .unrecorded(let error):
+            throw error
+        case .finished:
+            if run.summary.status == .failed {
+                failure = ("read", run.summary.message ?? "the run failed")
+            } else if run.summary.failed > 0 {
+                run.summary.status = .completedWithFailures
+            } else if run.summary.held > 0 {
+                run.summary.status = .held
+            }
+        case .failed(let message, let kind):
+            failure = (kind, message)
+        case .badSettings(let message):
+            run.summary.status = .badSettings
+            run.summary.message = message
+            failure = ("settings", message)
+        case .cancelled:
+            failure = ("cancelled", "the run was stopped before it finished")
+        }
+        if let failure {
+            if run.summary.status != .badSettings { run.summary.status = .failed }
+            run.summary.message = failure.message
+        }
+        let summary = run.summary
+        let end: DomainEvent = failure.map {
+            .runFailed(RunFailed(runId: summary.runId, kind: $0.kind, error: $0.message))
+        } ?? .runCompleted(RunCompleted(runId: summary.runId, counts: RunCounts(
+            usersObserved: summary.usersObserved, contactsObserved: summary.contactsObserved, planned: summary.planned,
+            succeeded: summary.dryRun ? 0 : summary.created + summary.updated + summary.deactivated + summary.reactivated,
+            failed: summary.failed, held: summary.held)))
+        if case .cancelled(let error) = outcome {
+            // The log refuses ordinary writes from a cancelled task; the end is recorded all the same.
+            try? await run.recorder.append([end], step: "end", into: &run.state, evenIfCancelled: true)
             throw error
         }
-        return summary
+        try await run.recorder.append([end], step: "end", into: &run.state)
+        run.summary.eventsAppended = run.recorder.appended
+        // A run that appended a few events leaves them to be folded on load rather than move the checkpoint.
+        if run.recorder.sinceCheckpoint >= Self.checkpointEvery {
+            run.recorder.storedRows = try await log.saveCheckpoint(run.state, over: run.recorder.storedRows)
+            run.recorder.sinceCheckpoint = 0
+        }
+        return run.summary
     }
 
     /// Checks new or changed settings against the PSA company's sites (and contact types) and the tenant's licenses,
@@ -163,30 +270,6 @@ public struct CompanyRun: Sendable {
             return SettingsLoader.validate(company: settings, sites: sites, licenses: licenses, contactTypes: types)
         } catch {
             return []
-        }
-    }
-
-    // MARK: Finishing
-
-    private func finish(
-        _ state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary, graphBefore: Int, psaBefore: Int,
-        failed: Bool = false, kind: String = "read"
-    ) async throws {
-        summary.graphRequests = await directory.requestCount() - graphBefore
-        summary.psaRequests = await psa.requestCount() - psaBefore
-        let end: DomainEvent = failed
-            ? .runFailed(RunFailed(runId: summary.runId, kind: kind, error: summary.message ?? "the run failed"))
-            : .runCompleted(RunCompleted(runId: summary.runId, counts: RunCounts(
-                usersObserved: summary.usersObserved, contactsObserved: summary.contactsObserved,
-                planned: summary.planned,
-                succeeded: summary.dryRun ? 0 : summary.created + summary.updated + summary.deactivated + summary.reactivated,
-                failed: summary.failed, held: summary.held)))
-        try await recorder.append([end], step: "end", into: &state)
-        summary.eventsAppended = recorder.appended
-        // A run that appended a few events leaves them to be folded on load rather than move the checkpoint.
-        if recorder.sinceCheckpoint >= Self.checkpointEvery {
-            recorder.storedRows = try await log.saveCheckpoint(state, over: recorder.storedRows)
-            recorder.sinceCheckpoint = 0
         }
     }
 
@@ -222,12 +305,15 @@ struct Recorder {
 
     /// Appends events under ids `<company>/<runId>/<step>/<n>/<i>` (replaying a step is harmless) and folds them in.
     mutating func append(
-        _ events: [DomainEvent], step: String, into state: inout CompanyState, expecting: [String: ExpectedVersion] = [:]
+        _ events: [DomainEvent], step: String, into state: inout CompanyState, expecting: [String: ExpectedVersion] = [:],
+        evenIfCancelled: Bool = false
     ) async throws {
         var start = 0
         while start < events.count {
             let end = min(events.count, start + CompanyRun.chunk)
-            try await commit([(Array(events[start..<end]), step)], into: &state, expecting: start == 0 ? expecting : [:])
+            try await commit(
+                [(Array(events[start..<end]), step)], into: &state, expecting: start == 0 ? expecting : [:],
+                evenIfCancelled: evenIfCancelled)
             start = end
         }
     }
@@ -246,7 +332,7 @@ struct Recorder {
     /// One transaction: each part's events under the next id prefix of its step, then folded into `state`.
     private mutating func commit(
         _ parts: [(events: [DomainEvent], step: String)], into state: inout CompanyState,
-        expecting: [String: ExpectedVersion] = [:]
+        expecting: [String: ExpectedVersion] = [:], evenIfCancelled: Bool = false
     ) async throws {
         var groups: [(events: [DomainEvent], idPrefix: String)] = []
         for part in parts {
@@ -254,7 +340,8 @@ struct Recorder {
             steps[part.step] = n + 1
             groups.append((part.events, "\(log.company)/\(runId)/\(part.step)/\(n)"))
         }
-        let envelopes = try await log.append(groups: groups, correlationId: runId, expecting: expecting)
+        let envelopes = try await log.append(
+            groups: groups, correlationId: runId, expecting: expecting, evenIfCancelled: evenIfCancelled)
         for envelope in envelopes { state.apply(envelope) }
         appended += envelopes.count
         sinceCheckpoint += envelopes.count

@@ -78,7 +78,8 @@ public actor RunCoordinator {
         }
     }
 
-    /// Refuses new requests and waits for the runs going to finish (they stop between steps when cancelled).
+    /// Refuses new requests and waits for the runs going: on a graceful shutdown they stop after their current step;
+    /// `cancelRunning` cancels them instead (they still record how they ended).
     public func shutdown(cancelRunning: Bool) async {
         stopping = true
         let running = Array(tasks.values)

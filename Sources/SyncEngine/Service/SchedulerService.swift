@@ -28,7 +28,8 @@ public struct SchedulerService: Service {
         self.now = now
     }
 
-    /// Runs until graceful shutdown, then lets the runs going finish their current step.
+    /// Runs until graceful shutdown, then waits for the runs going, which stop after their current step (they see
+    /// the same shutdown).
     public func run() async throws {
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -38,7 +39,7 @@ public struct SchedulerService: Service {
         } onGracefulShutdown: {
             logger.notice("stopping: no new runs; runs going stop after their current step")
         }
-        await coordinator.shutdown(cancelRunning: true)
+        await coordinator.shutdown(cancelRunning: false)
     }
 
     /// One look at the schedule: reloads settings, then asks for every run that is due.
