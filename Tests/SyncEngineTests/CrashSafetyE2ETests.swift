@@ -127,7 +127,7 @@ struct CrashSafetyE2ETests {
         let outcome = await run.result
         if case .success(let summary) = outcome { #expect(summary.status != .completed || summary.created == 7) }
         await scenario.psaControl.clearFaults()
-        try await Task.sleep(for: .milliseconds(400))   // writes the emulator was still delaying land now, as a slow PSA's would
+        await scenario.psaControl.delayedRequestsLanded()   // writes the emulator was still delaying land, as a slow PSA's would
 
         let ended = try await scenario.events("Contoso", run: "1").contains {
             if case .runFailed(let f) = $0.event { f.kind == "cancelled" } else { false }

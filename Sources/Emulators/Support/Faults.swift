@@ -39,6 +39,8 @@ public actor EmulatorControl {
     private var counts: [String: Int] = [:]
     private var total = 0
     private var writes = 0
+    private var delayed = 0
+    private var landedWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Makes an empty control: no faults, no requests counted.
     public init() {}
@@ -69,6 +71,23 @@ public actor EmulatorControl {
             return effect
         }
         return nil
+    }
+
+    /// Returns once no request held by a `delay` fault is still on its way: what a slow PSA was holding has landed
+    /// (or was given up), so a test waits for that event, not for a guessed time.
+    public func delayedRequestsLanded() async {
+        guard delayed > 0 else { return }
+        await withCheckedContinuation { landedWaiters.append($0) }
+    }
+
+    fileprivate func delayStarted() { delayed += 1 }
+
+    fileprivate func delayEnded() {
+        delayed -= 1
+        guard delayed == 0 else { return }
+        let waiters = landedWaiters
+        landedWaiters = []
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Every request counted so far (admin requests excluded).
@@ -109,8 +128,16 @@ public struct FaultMiddleware: RouterMiddleware {
         case nil:
             return try await next(request, context)
         case .delay(let seconds)?:
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-            return try await next(request, context)
+            await control.delayStarted()
+            do {
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                let response = try await next(request, context)
+                await control.delayEnded()
+                return response
+            } catch {
+                await control.delayEnded()
+                throw error
+            }
         case .drop?:
             try? await context.channel.close()
             throw HTTPError(.serviceUnavailable)
