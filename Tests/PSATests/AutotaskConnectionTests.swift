@@ -274,9 +274,8 @@ struct AutotaskConnectionTests {
         #expect(error?.kind == .transport && error?.retryable == true)
         #expect(await harness.emulator.control.requestCounts()["POST /ATServicesRest/V1.0\(path)"] == 1)
         // The slow create did land: the engine resolves it by email lookup, which finds exactly one contact.
-        for _ in 0..<250 where await harness.emulator.contacts(companyId: company).count < 2 {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        await harness.emulator.control.delayedRequestsLanded()
+        #expect(await harness.emulator.contacts(companyId: company).count == 2)
         #expect(try await harness.connection.contacts(companyId: company, email: "slow@contoso.example").count == 1)
 
         await harness.emulator.control.inject(Fault(.delay(seconds: 3), pathContains: "/Contacts/30000001"))
