@@ -88,7 +88,8 @@ public enum Scope {
 
     /// The value of a `field` filter's attribute for a user (R2.2).
     public static func attribute(_ name: String, of user: DirectoryUser) -> String? {
-        switch name.lowercased() {
+        let name = FilterKind.shortAttribute(name)
+        return switch name.lowercased() {
         case "department": user.department
         case "jobtitle": user.jobTitle
         case "companyname": user.companyName

@@ -132,10 +132,36 @@ public enum FilterKind: Sendable, Hashable {
     /// An assigned SKU by `skuPartNumber`, `skuId`, or friendly name.
     case license(String)
 
-    /// The attributes a `field` filter may name (R2.2).
+    /// The attributes a `field` filter may name (R2.2), short; extension attributes may also be written with their
+    /// Graph path (`onPremisesExtensionAttributes.extensionAttribute3`).
     public static let fieldAttributes: [String] =
         ["department", "jobTitle", "companyName", "officeLocation", "city", "state", "country", "usageLocation", "employeeType"]
         + (1...15).map { "extensionAttribute\($0)" }
+
+    /// The Graph path of the extension attributes, as Graph Explorer and Entra's attribute list write it.
+    public static let extensionAttributesPath = "onPremisesExtensionAttributes."
+
+    /// A `field` filter's attribute as written in settings, in the spelling Rollcall keeps: the known name in its own
+    /// letter case, with the Graph path kept when it was written (R2.2); `nil` for an attribute Rollcall does not read.
+    public static func fieldAttribute(_ written: String) -> String? {
+        let name = written.trimmingCharacters(in: .whitespaces)
+        let lowered = name.lowercased()
+        let prefix = extensionAttributesPath.lowercased()
+        if lowered.hasPrefix(prefix) {
+            let short = String(lowered.dropFirst(prefix.count))
+            guard short.hasPrefix("extensionattribute"),
+                  let known = fieldAttributes.first(where: { $0.lowercased() == short })
+            else { return nil }
+            return extensionAttributesPath + known
+        }
+        return fieldAttributes.first { $0.lowercased() == lowered }
+    }
+
+    /// The short name of a field attribute, whichever spelling it was written in (`extensionAttribute3`).
+    public static func shortAttribute(_ name: String) -> String {
+        name.lowercased().hasPrefix(extensionAttributesPath.lowercased())
+            ? String(name.dropFirst(extensionAttributesPath.count)) : name
+    }
 
     /// A short description for plans and explanations, e.g. `group "Management"`.
     public var summary: String {

@@ -402,10 +402,10 @@ private struct YAMLReader {
             let attr = string(m, "field", company: company, field: field + ".field", required: true)
             let value = string(m, "equals", company: company, field: field + ".equals", required: true, parent: node)
             if let attr {
-                if let known = FilterKind.fieldAttributes.first(where: { $0.lowercased() == attr.lowercased() }) {
+                if let known = FilterKind.fieldAttribute(attr) {
                     if let value { kind = .field(attribute: known, equals: value) }
                 } else {
-                    problem(m["field"], company, field + ".field", "\"\(attr)\" is not an attribute Rollcall reads; use one of \(FilterKind.fieldAttributes.joined(separator: ", "))")
+                    problem(m["field"], company, field + ".field", "\"\(attr)\" is not an attribute Rollcall reads; use one of \(FilterKind.fieldAttributes.joined(separator: ", ")) (extension attributes may also be written onPremisesExtensionAttributes.extensionAttribute1…15)")
                 }
             }
         }
