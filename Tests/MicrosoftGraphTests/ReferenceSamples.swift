@@ -215,6 +215,20 @@ enum ReferenceSamples {
   ]
 }
 """#,
+        "user-transitiveMemberOf": #"""
+{
+  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+  "value": [
+    {
+      "@odata.type": "#microsoft.graph.group",
+      "displayName": "All_Contoso_Licensing",
+      "mailEnabled": true,
+      "mailNickname": "ContosoMailNickName",
+      "securityEnabled": true
+    }
+  ]
+}
+"""#,
         "group-transitiveMembers": #"""
 {
   "value": [

@@ -167,12 +167,26 @@ public final class GraphEmulator: Sendable {
         graph("/v1.0/groups/:id") { store, tenant, _, context, call in
             await store.group(tenant, context.parameters.get("id") ?? "", call)
         }
-        for segment in ["transitiveMembers", "transitivemembers"] {
+        // Path segments in any letter case, and casts short (`graph.user`) or whole (`microsoft.graph.user`).
+        for (segment, transitive) in [("members", false), ("transitiveMembers", true), ("transitivemembers", true)] {
             graph("/v1.0/groups/:id/\(segment)") { store, tenant, _, context, call in
-                await store.transitiveMembers(tenant, context.parameters.get("id") ?? "", cast: nil, call)
+                await store.members(tenant, context.parameters.get("id") ?? "", transitive: transitive, cast: nil, call)
             }
             graph("/v1.0/groups/:id/\(segment)/:cast") { store, tenant, _, context, call in
-                await store.transitiveMembers(tenant, context.parameters.get("id") ?? "", cast: context.parameters.get("cast"), call)
+                await store.members(
+                    tenant, context.parameters.get("id") ?? "", transitive: transitive, cast: context.parameters.get("cast"), call)
+            }
+        }
+        graph("/v1.0/users/:id") { store, tenant, _, context, call in
+            await store.user(tenant, context.parameters.get("id") ?? "", call)
+        }
+        for (segment, transitive) in [("memberOf", false), ("memberof", false), ("transitiveMemberOf", true), ("transitivememberof", true)] {
+            graph("/v1.0/users/:id/\(segment)") { store, tenant, _, context, call in
+                await store.memberOf(tenant, context.parameters.get("id") ?? "", transitive: transitive, cast: nil, call)
+            }
+            graph("/v1.0/users/:id/\(segment)/:cast") { store, tenant, _, context, call in
+                await store.memberOf(
+                    tenant, context.parameters.get("id") ?? "", transitive: transitive, cast: context.parameters.get("cast"), call)
             }
         }
         addAdminRoutes(router)

@@ -505,29 +505,104 @@ actor GraphStore {
             "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.", call)
     }
 
-    /// `/groups/{id}/transitiveMembers[/cast]`: users at any depth once each, plus nested groups unless cast to users.
-    func transitiveMembers(_ tenantKey: String, _ id: String, cast: String?, _ call: GraphCall) -> GraphReply {
+    /// A cast segment in the spelling Rollcall's emulator reads it: Graph takes `microsoft.graph.user` and the short
+    /// `graph.user` alike, in any letter case; `nil` for no cast.
+    static func castType(_ cast: String?) -> String? {
+        guard let lowered = cast?.lowercased() else { return nil }
+        return lowered.hasPrefix("graph.") ? "microsoft." + lowered : lowered
+    }
+
+    /// `/groups/{id}/members[/cast]` (direct) and `/groups/{id}/transitiveMembers[/cast]` (users at any depth once
+    /// each, plus nested groups unless cast to users).
+    func members(_ tenantKey: String, _ id: String, transitive: Bool, cast: String?, _ call: GraphCall) -> GraphReply {
         guard let state = tenants[tenantKey] else { return Self.graphError(404, "Request_ResourceNotFound", "Tenant not found.", call) }
-        guard state.groups[id] != nil else { return groupNotFound(id, call) }
-        let castType = cast?.lowercased()
-        if let castType, castType != "microsoft.graph.user", castType != "microsoft.graph.group" {
-            return Self.graphError(400, "Request_BadRequest", "Invalid cast '\(cast!)'.", call)
+        guard let group = state.groups[id] else { return groupNotFound(id, call) }
+        let castType = Self.castType(cast)
+        if let refused = Self.refuseCast(cast, castType, allowed: ["microsoft.graph.user", "microsoft.graph.group"], call) {
+            return refused
         }
-        if castType != nil, !(call.consistencyEventual && call.query["$count"] == "true") {
-            return Self.graphError(
+        let reach: (users: [String], groups: [String]) = transitive
+            ? state.transitiveMembers(of: id)
+            : (group.members.filter { state.users[$0] != nil }, group.members.filter { state.groups[$0] != nil })
+        var items: [(user: String?, group: String?)] = []
+        if castType != "microsoft.graph.group" { items += reach.users.map { ($0, nil) } }
+        if castType != "microsoft.graph.user" { items += reach.groups.map { (nil, $0) } }
+        let segment = transitive ? "transitiveMembers" : "members"
+        return directoryObjects(
+            items, state: state, path: "groups/\(id)/\(segment)", cast: cast, castType: castType, call)
+    }
+
+    /// `/users/{id | userPrincipalName}/memberOf[/cast]` (direct) and `/transitiveMemberOf[/cast]`: the groups a user
+    /// is in, each with its `@odata.type`.
+    func memberOf(_ tenantKey: String, _ idOrName: String, transitive: Bool, cast: String?, _ call: GraphCall) -> GraphReply {
+        guard let state = tenants[tenantKey] else { return Self.graphError(404, "Request_ResourceNotFound", "Tenant not found.", call) }
+        guard let record = Self.activeUser(idOrName, in: state) else { return userNotFound(idOrName, call) }
+        let castType = Self.castType(cast)
+        if let refused = Self.refuseCast(cast, castType, allowed: ["microsoft.graph.group"], call) { return refused }
+        let userId = record.user.id
+        let groups = state.groupOrder.filter { groupId in
+            transitive
+                ? state.transitiveMembers(of: groupId).users.contains(userId)
+                : state.groups[groupId]?.members.contains(userId) == true
+        }
+        let segment = transitive ? "transitiveMemberOf" : "memberOf"
+        return directoryObjects(
+            groups.map { (nil, $0) }, state: state, path: "users/\(idOrName)/\(segment)", cast: cast, castType: castType, call)
+    }
+
+    /// `/users/{id | userPrincipalName}`: one user, with the default properties or `$select`.
+    func user(_ tenantKey: String, _ idOrName: String, _ call: GraphCall) -> GraphReply {
+        guard let state = tenants[tenantKey] else { return Self.graphError(404, "Request_ResourceNotFound", "Tenant not found.", call) }
+        guard let record = Self.activeUser(idOrName, in: state) else { return userNotFound(idOrName, call) }
+        let select: [String]?
+        switch Self.userSelect(call) {
+        case .success(let value): select = value
+        case .failure(let error): return error.reply
+        }
+        var body = state.render(record, select: select ?? GraphUser.defaultPropertyNames, mode: .list)
+        let context = Self.context(call, "users", select) + "/$entity"
+        body.insert(contentsOf: "\"@odata.context\":" + GraphJSONText.string(context) + (body == "{}" ? "" : ","), at: body.index(after: body.startIndex))
+        return GraphReply(status: 200, body: body)
+    }
+
+    /// The active user with this object id or user principal name (any letter case).
+    static func activeUser(_ idOrName: String, in state: GraphTenantState) -> GraphUserRecord? {
+        let name = idOrName.removingPercentEncoding ?? idOrName
+        if let record = state.users[name] { return record }
+        let lowered = name.lowercased()
+        return state.users.values.first { $0.user.id.lowercased() == lowered || $0.user.userPrincipalName.lowercased() == lowered }
+    }
+
+    private func userNotFound(_ idOrName: String, _ call: GraphCall) -> GraphReply {
+        Self.graphError(
+            404, "Request_ResourceNotFound",
+            "Resource '\(idOrName)' does not exist or one of its queried reference-property objects are not present.", call)
+    }
+
+    /// The answer refusing a cast Graph would refuse: an unknown type, or a known one without the advanced query
+    /// parameters (`$count=true` and `ConsistencyLevel: eventual`) it needs.
+    static func refuseCast(_ cast: String?, _ castType: String?, allowed: Set<String>, _ call: GraphCall) -> GraphReply? {
+        guard let castType else { return nil }
+        guard allowed.contains(castType) else { return graphError(400, "Request_BadRequest", "Invalid cast '\(cast!)'.", call) }
+        guard call.consistencyEventual && call.query["$count"] == "true" else {
+            return graphError(
                 400, "Request_UnsupportedQuery",
                 "The specified cast is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information", call)
         }
+        return nil
+    }
+
+    /// A page of users and groups as a `directoryObject` collection (each with its `@odata.type`), `$top` at a time.
+    func directoryObjects(
+        _ items: [(user: String?, group: String?)], state: GraphTenantState, path: String, cast: String?, castType: String?,
+        _ call: GraphCall
+    ) -> GraphReply {
         let select: [String]?
         let top: Int
         switch Self.userListing(call) {
         case .success(let value): (select, top) = value
         case .failure(let error): return error.reply
         }
-        let reach = state.transitiveMembers(of: id)
-        var items: [(user: String?, group: String?)] = []
-        if castType != "microsoft.graph.group" { items += reach.users.map { ($0, nil) } }
-        if castType != "microsoft.graph.user" { items += reach.groups.map { (nil, $0) } }
         var offset = 0
         if let skip = call.query["$skiptoken"] {
             guard let decoded = Self.unopaque(skip), decoded.hasPrefix("at:"), let value = Int(decoded.dropFirst(3)) else {
@@ -548,8 +623,7 @@ actor GraphStore {
             if let raw = call.query["$count"] { pairs.append(("$count", raw)) }
             pairs.append(("$top", "\(top)"))
             pairs.append(("$skiptoken", Self.opaque("at:\(end)")))
-            let path = cast.map { "/\($0)" } ?? ""
-            nextLink = "\(call.base)/v1.0/groups/\(id)/transitiveMembers\(path)?" + Self.encodeQuery(pairs)
+            nextLink = "\(call.base)/v1.0/\(path)\(cast.map { "/\($0)" } ?? "")?" + Self.encodeQuery(pairs)
         }
         let count = call.query["$count"] == "true" && call.consistencyEventual && offset == 0 ? items.count : nil
         let entitySet = castType == "microsoft.graph.user" ? "users" : castType == "microsoft.graph.group" ? "groups" : "directoryObjects"
