@@ -275,3 +275,30 @@ struct AutotaskEmulatorTests {
         #expect(blocked.status == 429 && blocked.body.contains("errors"))
     }
 }
+
+/// Requests as standard Autotask clients send them: the real API runs on IIS and reads paths in any letter case, and
+/// clients look companies up with `Companies/query` (GET with `?search=`, or POST) before anything else.
+@Suite("Autotask emulator: standard clients")
+struct AutotaskStandardClientTests {
+    @Test("Companies/query answers in any path case, by GET ?search= or POST, with /count and a company by id",
+          arguments: ["/atservicesrest/v1.0/Companies/query", "/ATServicesRest/V1.0/companies/query", "/ATSERVICESREST/V1.0/COMPANIES/QUERY"])
+    func companiesQuery(path: String) async throws {
+        let harness = try await AutotaskHarness.start(sampleFixture())
+        defer { Task { await harness.stop() } }
+        let filter = #"{"filter":[{"op":"eq","field":"companyname","value":"Contoso"}]}"#
+        let search = filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let got = try await harness.raw("GET", path + "?search=" + search)
+        #expect(got.status == 200)
+        let items = try #require(((try JSONSerialization.jsonObject(with: Data(got.body.utf8))) as? [String: Any])?["items"] as? [[String: Any]])
+        #expect(items.map { $0["id"] as? Int } == [29_683_616])
+        #expect(items.first?["companyName"] as? String == "Contoso")
+        let posted = try await harness.raw("POST", path, body: #"{"filter":[{"op":"eq","field":"isActive","value":true}]}"#)
+        #expect(posted.status == 200 && posted.body.contains("29683616"))
+        let counted = try await harness.raw("POST", path + "/count", body: filter)
+        #expect(counted.body.contains(#""queryCount":1"#))
+        let none = try await harness.raw("POST", path, body: #"{"filter":[{"op":"eq","field":"companyName","value":"Fabrikam"}]}"#)
+        #expect(none.status == 200 && none.body.contains(#""items":[]"#))
+        let byId = try await harness.raw("GET", path.replacingOccurrences(of: "query", with: "29683616", options: .caseInsensitive))
+        #expect(byId.status == 200 && byId.body.contains(#""companyName":"Contoso""#))
+    }
+}

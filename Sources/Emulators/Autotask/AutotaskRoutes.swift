@@ -84,13 +84,16 @@ struct AutotaskRoutes: RouterMiddleware {
             guard let id = Int(s[1]), method == .get else { return AutotaskReply(status: method == .get ? 404 : 405, body: nil) }
             guard let record = await store.location(id: id) else { return AutotaskReply(status: 404, body: nil) }
             return .ok(.object(["item": .object(record)]))
+        case ("companies", _) where s.count >= 2 && s[1] == "query":
+            let entities = await store.allCompanies()
+            return query(method, request, payload, entities, .company, count: s.count == 3 && s[2] == "count", nextPage: nextPage)
+        case ("companies", 3) where s[1] == "entityinformation" && s[2] == "fields":
+            return method == .get ? .ok(AutotaskEntitySchema.company.fieldInformation()) : AutotaskReply(status: 405, body: nil)
         case ("companies", 2):
             guard let companyId = Int(s[1]) else { return AutotaskReply(status: 404, body: nil) }
             guard method == .get else { return AutotaskReply(status: 405, body: nil) }
             guard let company = await store.company(companyId) else { return AutotaskReply(status: 404, body: nil) }
-            return .ok(.object(["item": .object([
-                "id": .int(company.id), "companyName": .string(company.name), "isActive": .bool(true),
-            ])]))
+            return .ok(.object(["item": .object(AutotaskStore.companyRecord(company))]))
         case ("companies", 3) where s[2] == "contacts":
             guard let companyId = Int(s[1]) else { return AutotaskReply(status: 404, body: nil) }
             switch method {

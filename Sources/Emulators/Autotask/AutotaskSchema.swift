@@ -81,6 +81,15 @@ struct AutotaskEntitySchema: Sendable {
     ])
 
     /// `CompanyLocationModel`; `isActive`/`isPrimary` are booleans here, unlike a contact's `isActive`.
+    /// The few `Company` fields the emulator keeps (clients look a company up by id or name, and filter on `isActive`).
+    static let company = AutotaskEntitySchema(name: "Company", fields: [
+        .init(name: "id", type: .integer, isReadOnly: true),
+        .init(name: "companyName", type: .string, length: 100, isRequired: true),
+        .init(name: "companyType", type: .integer, isRequired: true),
+        .init(name: "isActive", type: .boolean),
+        .init(name: "phone", type: .string, length: 25, isRequired: true),
+    ])
+
     static let companyLocation = AutotaskEntitySchema(name: "CompanyLocation", fields: [
         .init(name: "id", type: .integer, isReadOnly: true),
         .init(name: "address1", type: .string, length: 128),

@@ -74,6 +74,14 @@ actor AutotaskStore {
 
     func company(_ id: Int) -> AutotaskFixture.Company? { companies[id] }
 
+    /// Every company as the API serves it, by id.
+    func allCompanies() -> [[String: AutotaskJSON]] { companies.keys.sorted().map { Self.companyRecord(companies[$0]!) } }
+
+    /// A company as the API serves it.
+    static func companyRecord(_ company: AutotaskFixture.Company) -> [String: AutotaskJSON] {
+        ["id": .int(company.id), "companyName": .string(company.name), "companyType": .int(1), "isActive": .bool(true), "phone": .string("")]
+    }
+
     func contact(id: Int) -> [String: AutotaskJSON]? { contacts[id] }
 
     func allContacts() -> [[String: AutotaskJSON]] { contacts.keys.sorted().compactMap { contacts[$0] } }
