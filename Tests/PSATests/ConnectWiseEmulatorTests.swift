@@ -267,3 +267,44 @@ struct ConnectWiseEmulatorTests {
         }
     }
 }
+
+/// Requests as standard ConnectWise clients send them: companies listed and counted with `conditions`, `orderBy` and
+/// paging, and query strings form-encoded, where `+` is a space (the real service reads them so).
+@Suite("ConnectWise emulator: standard clients")
+struct ConnectWiseStandardClientTests {
+    @Test("GET company/companies lists, filters, orders, pages and counts companies; one company by id has the same fields")
+    func companies() async throws {
+        var fixture = sampleFixture()
+        fixture.companies.append(.init(id: 251, identifier: "Contoso", name: "Contoso Ltd"))
+        fixture.companies.append(.init(id: 252, identifier: "Fabrikam", name: "Fabrikam Inc"))
+        try await withConnectWise(fixture) { rig in
+            let root = ConnectWiseEmulator.apiRoot
+            let all = try await rig.raw(.GET, "\(root)/company/companies?orderBy=name%20desc&pageSize=2&page=1")
+            #expect(all.status == 200)
+            let rows = try #require(try jsonObject(all.body) as? [[String: Any]])
+            #expect(rows.compactMap { $0["id"] as? Int } == [252, 251])
+            #expect(all.headers.first(name: "Link")?.contains("page=2>; rel=\"next\"") == true)
+            let named = try await rig.raw(.GET, "\(root)/company/companies?conditions=identifier%3D%22Contoso%22")
+            #expect((try jsonObject(named.body) as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [251])
+            let count = try await rig.raw(.GET, "\(root)/company/companies/count?conditions=id%3E250")
+            #expect((try jsonObject(count.body) as? [String: Int]) == ["count": 2])
+            let one = try await rig.raw(.GET, "\(root)/company/companies/251")
+            let listed = try #require(try jsonObject(named.body) as? [[String: Any]]).first
+            #expect(Set(try #require(try jsonObject(one.body) as? [String: Any]).keys) == Set(listed?.keys.map { $0 } ?? []))
+        }
+    }
+
+    @Test("a form-encoded query string with + for spaces is read as the service reads it, in conditions and childConditions")
+    func plusIsASpace() async throws {
+        try await withConnectWise(sampleFixture()) { rig in
+            let root = ConnectWiseEmulator.apiRoot
+            let spaced = try await rig.raw(
+                .GET, "\(root)/company/contacts?orderBy=id+asc&conditions=company/id+%3D+250"
+                    + "&childConditions=communicationItems/value+%3D+%22%2B380001000%22+AND+communicationItems/communicationType+%3D+%22Phone%22")
+            #expect(spaced.status == 200, "\(spaced.body)")
+            #expect((try jsonObject(spaced.body) as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [57919])
+            let companies = try await rig.raw(.GET, "\(root)/company/companies?conditions=name+like+%22Bob%25%22")
+            #expect((try jsonObject(companies.body) as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [250])
+        }
+    }
+}

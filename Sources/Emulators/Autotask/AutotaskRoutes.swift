@@ -30,7 +30,7 @@ struct AutotaskRoutes: RouterMiddleware {
         if s == ["zoneinformation"] {
             // No auth headers: zone discovery is anonymous (reference §1.2). The zone is this server.
             guard method == .get else { return AutotaskReply(status: 405, body: nil) }
-            guard request.uri.queryParameters["user"].map({ !$0.isEmpty }) ?? false else {
+            guard FormQuery.value("user", in: request).map({ !$0.isEmpty }) ?? false else {
                 return .errors(["The user parameter is required."], status: 400)
             }
             let base = await store.baseURL
@@ -142,7 +142,7 @@ struct AutotaskRoutes: RouterMiddleware {
     }
 
     private func afterId(_ request: Request) -> Int? {
-        guard let paging = request.uri.queryParameters["paging"],
+        guard let paging = FormQuery.value("paging", in: request),
               let json = try? JSONDecoder().decode(AutotaskJSON.self, from: Data(paging.utf8)) else { return nil }
         return json.member("afterId")?.intValue
     }
@@ -158,7 +158,7 @@ struct AutotaskRoutes: RouterMiddleware {
             guard let payload else { return .errors(["The query body is missing; POST the same body to every page."]) }
             body = payload
         case .get:
-            guard let search = request.uri.queryParameters["search"],
+            guard let search = FormQuery.value("search", in: request),
                   let parsed = try? JSONDecoder().decode(AutotaskJSON.self, from: Data(search.utf8)) else {
                 return .errors(["The search parameter is missing or is not a valid query."])
             }
@@ -211,7 +211,7 @@ struct AutotaskRoutes: RouterMiddleware {
         do {
             switch (request.method, Array(parts)) {
             case (.get, ["contacts"]):
-                guard let company = request.uri.queryParameters["companyId"].flatMap({ Int($0) }) else {
+                guard let company = FormQuery.value("companyId", in: request).flatMap({ Int($0) }) else {
                     return Self.plain(400, #"{"error":"companyId is required"}"#)
                 }
                 return Self.encoded(await store.fixtureContacts(companyId: company))
@@ -279,7 +279,7 @@ struct NextPage {
     init(request: Request, base: String) {
         self.base = base
         self.path = request.uri.path
-        self.search = request.method == .get ? request.uri.queryParameters["search"].map(String.init) : nil
+        self.search = request.method == .get ? FormQuery.value("search", in: request) : nil
     }
 
     func url(pageSize: Int, afterId: Int) -> String {

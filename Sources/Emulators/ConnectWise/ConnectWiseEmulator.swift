@@ -186,13 +186,20 @@ public final class ConnectWiseEmulator: Sendable {
             }
             return try await Self.list(records, request: request, path: "company/communicationTypes", store: store)
         }
+        api.get("company/companies") { request, _ in
+            let records = await store.fixture.companies.map(Self.companyRecord)
+            return try await Self.list(records, request: request, path: "company/companies", store: store)
+        }
+        api.get("company/companies/count") { request, _ in
+            try await Self.answer {
+                let records = await store.fixture.companies.map(Self.companyRecord)
+                return .object(["count": .int(try Self.filter(records, request).count)])
+            }
+        }
         api.get("company/companies/:id") { _, context in
             let id = try Self.id(context)
             guard let company = await store.company(id) else { return Self.failure(.plain(404, "NotFound", "Company \(id) not found")) }
-            return Self.json(.object([
-                "id": .int(company.id), "identifier": .string(company.identifier), "name": .string(company.name),
-                "_info": .object(["lastUpdated": .string("2024-01-02T03:04:05Z"), "updatedBy": .string("api")]),
-            ]))
+            return Self.json(Self.companyRecord(company))
         }
         api.get("company/companies/:id/sites") { request, context in
             let id = try Self.id(context)
@@ -223,7 +230,7 @@ public final class ConnectWiseEmulator: Sendable {
 
         let admin = router.group("admin/connectwise")
         admin.get("contacts") { request, _ in
-            let companyId = request.uri.queryParameters.get("companyId", as: Int.self)
+            let companyId = FormQuery.value("companyId", in: request).flatMap { Int($0) }
             return Self.json(.array(await store.renderedContacts(companyId: companyId)))
         }
         admin.post("contacts") { request, context in
@@ -302,8 +309,7 @@ public final class ConnectWiseEmulator: Sendable {
 
     /// A query parameter, its name matched case-insensitively (`childconditions` appears in the docs).
     static func parameter(_ request: Request, _ name: String) -> String? {
-        for (key, value) in request.uri.queryParameters where key.lowercased() == name.lowercased() { return String(value) }
-        return nil
+        FormQuery.value(name, in: request)
     }
 
     /// The records that pass `conditions` and `childConditions`.
@@ -395,11 +401,20 @@ public final class ConnectWiseEmulator: Sendable {
         }
     }
 
+    /// A company as `company/companies` serves it (the fields clients look companies up by).
+    static func companyRecord(_ company: ConnectWiseFixture.Company) -> CWValue {
+        .object([
+            "id": .int(company.id), "identifier": .string(company.identifier), "name": .string(company.name),
+            "status": .object(["id": .int(1), "name": .string("Active")]), "deletedFlag": .bool(false),
+            "_info": .object(["lastUpdated": .string("2024-01-02T03:04:05Z"), "updatedBy": .string("api")]),
+        ])
+    }
+
     /// This request's URL with one query parameter set, for `Link` headers.
     static func linkURL(_ store: ConnectWiseStore, _ path: String, _ request: Request, replacing name: String, with value: Int) async -> String {
         var items: [(String, String)] = []
-        for (key, existing) in request.uri.queryParameters where key.lowercased() != name.lowercased() {
-            items.append((String(key), String(existing)))
+        for (key, existing) in FormQuery.pairs(of: request) where key.lowercased() != name.lowercased() {
+            items.append((key, existing))
         }
         items.append((name, String(value)))
         var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))

@@ -143,7 +143,7 @@ public final class GraphEmulator: Sendable {
         router.post("/:tenant/oauth2/v2.0/token") { request, context -> Response in
             let tenant = context.parameters.get("tenant") ?? ""
             let body = try await request.body.collect(upTo: 1 << 20)
-            let reply = await store.token(tenantSegment: tenant, form: Self.form(String(buffer: body)))
+            let reply = await store.token(tenantSegment: tenant, form: Dictionary(FormQuery.pairs(String(buffer: body)), uniquingKeysWith: { first, _ in first }))
             return Self.response(reply, request)
         }
 
@@ -195,9 +195,7 @@ public final class GraphEmulator: Sendable {
 
     static func call(_ request: Request) -> GraphCall {
         var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters {
-            query[String(key).removingPercentEncoding ?? String(key)] = String(value)
-        }
+        for (key, value) in FormQuery.pairs(of: request) where query[key] == nil { query[key] = value }
         let authority = request.head.authority ?? "127.0.0.1"
         let consistency = HTTPFields.Element.Name("ConsistencyLevel")!
         let prefer = HTTPFields.Element.Name("Prefer")!
@@ -218,17 +216,5 @@ public final class GraphEmulator: Sendable {
             if let field = HTTPFields.Element.Name(name) { headers[field] = value }
         }
         return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: reply.body)))
-    }
-
-    /// Parses `application/x-www-form-urlencoded` (`+` is a space).
-    static func form(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
-        return fields
     }
 }
