@@ -11,8 +11,8 @@ struct Rollcall: AsyncParsableCommand {
         commandName: "rollcall",
         abstract: "Keeps your PSA's contacts in step with each customer's Microsoft 365 users.",
         discussion: """
-            Rollcall reads each customer's Microsoft 365 tenant, decides which users belong in the PSA and where,
-            and creates, updates and deactivates Autotask or ConnectWise contacts to match. Everything it sees and
+            Rollcall reads each customer's Microsoft 365 tenant, decides which users belong in the PSA and where, \
+            and creates, updates and deactivates Autotask or ConnectWise contacts to match. Everything it sees and \
             does is kept in an append-only log, so it can always say why it did what it did.
 
             Start with `rollcall demo` to see it work against built-in emulators, then `rollcall init`.

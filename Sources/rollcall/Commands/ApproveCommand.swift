@@ -9,10 +9,12 @@ struct ApproveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve",
         abstract: "Release the deactivations a run held for approval, and apply them now.",
+        usage: "rollcall approve --company <company> --run <run> [--json]\n  [--config <config>]",
         discussion: """
-            A run that would deactivate more than the company's threshold (default: more than 10 contacts and more than
-            10% of its matched contacts) holds every deactivation and exits with code 3. Check them with
-            `rollcall plan --company NAME`, then:
+            A run that would deactivate more than the company's threshold (default: more than 10 contacts and more \
+            than 10% of its matched contacts) holds every deactivation and exits with code 3. Check them with \
+            `rollcall plan --company NAME`, then approve the run:
+
               rollcall approve --company Contoso --run 41
             """
     )

@@ -13,10 +13,12 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "See Rollcall work end to end against built-in emulators of Microsoft 365 and your PSA (nothing to configure).",
         discussion: """
-            Starts local emulators of Microsoft Graph and Autotask (or ConnectWise) with a sample MSP of two customers,
-            runs a first sync, then changes the tenants — a leaver, a new hire, a license removed, a contact edited in
-            the PSA — syncs again, and shows the plans, the summaries and why the leaver's contact was deactivated.
-            Example:
+            Starts local emulators of Microsoft Graph and Autotask (or ConnectWise) with a sample MSP of two \
+            customers, runs a first sync, then changes the tenants (a leaver, a new hire, a license removed, a \
+            contact edited in the PSA), syncs again, and shows the plans, the summaries and why the leaver's contact \
+            was deactivated.
+
+            Examples:
               rollcall demo
               rollcall demo --psa connectwise --keep demo-folder
             """

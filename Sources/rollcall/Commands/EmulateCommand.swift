@@ -10,13 +10,17 @@ struct EmulateCommand: AsyncParsableCommand {
         commandName: "emulate",
         abstract: "Run local emulators of Microsoft Graph, Autotask and ConnectWise with a sample MSP, to try Rollcall without a tenant.",
         discussion: """
-            Example:
-              rollcall emulate --write-config rollcall.yaml      # then, in another terminal:
-              GRAPH_CLIENT_SECRET=emulator-secret AUTOTASK_SECRET=sample-autotask-secret \\
-                AUTOTASK_INTEGRATION_CODE=SAMPLE-INTEGRATION rollcall run --company Fabrikam
-            With --users N, each sample tenant is replaced by a synthetic one of N users (seeded), and the PSA starts
-            empty, for load tests; --existing-percent P seeds the PSA with contacts for P% of each tenant's users
-            (--drift makes some of them differ from Microsoft 365), and --write-manifest says what a correct first
+            Example, in one terminal:
+              rollcall emulate --write-config rollcall.yaml
+            and in another:
+              export GRAPH_CLIENT_SECRET=emulator-secret
+              export AUTOTASK_SECRET=sample-autotask-secret
+              export AUTOTASK_INTEGRATION_CODE=SAMPLE-INTEGRATION
+              rollcall run --company Fabrikam
+
+            With --users N, each sample tenant is replaced by a synthetic one of N users (seeded) and the PSA starts \
+            empty, for load tests. --existing-percent P seeds the PSA with contacts for P% of each tenant's users \
+            (--drift makes some of them differ from Microsoft 365), and --write-manifest says what a correct first \
             run of Contoso writes. Stop with Ctrl-C.
             """
     )

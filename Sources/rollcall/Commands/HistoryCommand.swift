@@ -9,6 +9,7 @@ struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "List a company's runs and the writes each made, in order.",
+        usage: "rollcall history --company <company> [--since <since>] [--json]\n  [--config <config>]",
         discussion: """
             Example:
               rollcall history --company Contoso --since 2026-11-01

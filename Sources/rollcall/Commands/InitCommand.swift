@@ -12,6 +12,7 @@ struct InitCommand: ParsableCommand {
             Examples:
               rollcall init --psa autotask
               rollcall init --psa connectwise --output /etc/rollcall/rollcall.yaml
+
             Secrets are written as ${VARIABLES} read from the environment, never as values.
             """
     )

@@ -11,7 +11,8 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Show what a run would do now, contact by contact, with the rules behind each change. Writes nothing to the PSA.",
         discussion: """
             Reads Microsoft 365 and the PSA (and records what it saw in the log), then prints the plan.
-            Example:
+
+            Examples:
               rollcall plan --company Contoso
               rollcall plan --json > plan.json      # every company
             """

@@ -9,6 +9,7 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Rebuild a company's state from the log as it was at a time or position: matches, assignments, and the plan then.",
+        usage: "rollcall replay --company <company>\n  [--as-of <as-of> | --position <position>] [--json] [--config <config>]",
         discussion: """
             Examples:
               rollcall replay --company Contoso --as-of 2026-11-28T23:00

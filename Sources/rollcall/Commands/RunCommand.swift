@@ -9,13 +9,15 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Sync one company (or all) now: read Microsoft 365 and the PSA, then create, update and deactivate contacts.",
+        usage: "rollcall run (--company <company> | --all) [--full] [--dry-run] [--json]\n  [--accept-missing-contacts] [--config <config>]",
         discussion: """
             Examples:
               rollcall run --company Contoso
-              rollcall run --all --full          # re-read everything instead of changes only (the old "Resync")
+              rollcall run --all --full     # re-read everything (the old "Resync")
               rollcall run --company Contoso --dry-run
-            Exit codes: 0 done; 1 some writes failed or the run could not read a side; 2 bad settings or arguments;
-            3 deactivations held for `rollcall approve`.
+
+            Exit codes: 0 done; 1 some writes failed or the run could not read a side; 2 bad settings or \
+            arguments; 3 deactivations held for `rollcall approve`.
             """
     )
 

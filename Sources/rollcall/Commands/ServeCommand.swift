@@ -13,14 +13,19 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run as a service: each company daily at its dailyAt, within 5 minutes of its settings changing, and on request.",
+        usage: "rollcall serve [--config <config>] [--host <host>] [--port <port>]\n  [--tick <tick>]",
         discussion: """
             Example:
               export ROLLCALL_API_TOKEN=$(openssl rand -hex 24)
               rollcall serve --config /etc/rollcall/rollcall.yaml --port 8470
-              curl -X POST -H "Authorization: Bearer $ROLLCALL_API_TOKEN" http://127.0.0.1:8470/companies/Contoso/runs
-            API (every request needs the bearer token): POST /companies/{name}/runs[?full=true],
-            GET /companies/{name}/runs, GET /healthz. rollcall.yaml is re-read when it changes; an invalid file is
-            refused and the previous settings stay in force. SIGTERM or Ctrl-C stops cleanly between steps.
+              curl -X POST -H "Authorization: Bearer $ROLLCALL_API_TOKEN" \\
+                http://127.0.0.1:8470/companies/Contoso/runs
+
+            API (every request needs the bearer token): POST /companies/{name}/runs[?full=true], \
+            GET /companies/{name}/runs, GET /healthz.
+
+            rollcall.yaml is re-read when it changes; an invalid file is refused and the previous settings stay in \
+            force. SIGTERM or Ctrl-C starts no new run and lets each run going stop after its current step.
             """
     )
 

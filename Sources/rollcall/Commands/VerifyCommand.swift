@@ -10,10 +10,11 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Check that the event log was not edited (recomputes its hash chain).",
         discussion: """
             Examples:
-              rollcall verify                         # the log named in rollcall.yaml
+              rollcall verify                    # the log named in rollcall.yaml
               rollcall verify --database rollcall.sqlite3
-            Exit code 0 when the log is intact, 4 when it is broken (the first broken event is named), 2 when the file
-            cannot be read.
+
+            Exit code 0 when the log is intact, 4 when it is broken (the first broken event is named), 2 when the \
+            file cannot be read.
             """
     )
 

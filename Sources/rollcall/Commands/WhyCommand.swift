@@ -9,10 +9,12 @@ struct WhyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "why",
         abstract: "Tell why a contact was created, changed or deactivated: its story from the log, with the rules behind each step.",
+        usage: "rollcall why --company <company>\n  (--email <email> | --contact <contact> | --user <user>)\n  [--at <at>] [--json] [--config <config>]",
         discussion: """
             Examples:
               rollcall why --company Contoso --email alex.wilber@contoso.com
               rollcall why --company Contoso --contact 30003 --at 2026-11-29T02:00
+
             Answered from the log alone (nothing is read from Microsoft 365 or the PSA).
             """
     )
