@@ -187,7 +187,7 @@ extension GraphClient {
             let answer = try await get(next, headers: [("ConsistencyLevel", "eventual")], purpose: purpose)
             if answer.status == 404 {
                 resolvedGroups[group] = nil
-                throw groupNotFound(group, detail: "it no longer exists")
+                throw groupNotFound("group \"\(group)\" no longer exists in Microsoft 365 tenant \(configuration.tenant)")
             }
             let page = try decode(ObjectPage.self, answer, purpose)
             for object in page.value where object.type.map({ $0 == "#microsoft.graph.user" }) ?? true {
@@ -204,6 +204,15 @@ extension GraphClient {
         return try await groupMembers(id)
     }
 
+    /// The display names of the tenant's groups, sorted: one page of up to 999, enough to show what a filter could
+    /// name (a tenant with more is told so by the caller's "and more").
+    public func groupNames() async throws -> [String] {
+        let purpose = "listing the tenant's groups"
+        let answer = try await get("\(configuration.graphURL)/v1.0/groups?$select=id,displayName&$top=999", purpose: purpose)
+        let page = try decode(ObjectPage.self, answer, purpose)
+        return page.value.compactMap(\.displayName).sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+    }
+
     /// Finds a group by id (when the name looks like a GUID) or by exact display name; remembered per client.
     func resolveGroup(_ group: String) async throws -> (id: String, displayName: String) {
         if let known = resolvedGroups[group] { return known }
@@ -212,7 +221,7 @@ extension GraphClient {
         if UUID(uuidString: group) != nil {
             let answer = try await get(
                 "\(configuration.graphURL)/v1.0/groups/\(Self.pathEncoded(group))?$select=id,displayName", purpose: purpose)
-            if answer.status == 404 { throw groupNotFound(group, detail: "no group has this object id") }
+            if answer.status == 404 { throw groupNotFound("Microsoft 365 tenant \(configuration.tenant) has no group with object id \(group)") }
             let found = try decode(GroupAnswer.self, answer, purpose)
             resolved = (found.id, found.displayName ?? group)
         } else {
@@ -221,11 +230,10 @@ extension GraphClient {
             let answer = try await get(
                 "\(configuration.graphURL)/v1.0/groups?$filter=\(filter)&$select=id,displayName", purpose: purpose)
             let found = try decode(ObjectPage.self, answer, purpose).value
-            guard let first = found.first else { throw groupNotFound(group, detail: "no group has this display name") }
+            guard let first = found.first else { throw groupNotFound("Microsoft 365 tenant \(configuration.tenant) has no group named \"\(group)\"") }
             guard found.count == 1 else {
                 throw groupNotFound(
-                    group,
-                    detail: "\(found.count) groups have this display name (\(found.map(\.id).joined(separator: ", "))); name the group by its object id instead")
+                    "\(found.count) groups of Microsoft 365 tenant \(configuration.tenant) are named \"\(group)\" (\(found.map(\.id).joined(separator: ", "))); name the group by its object id instead")
             }
             resolved = (first.id, first.displayName ?? group)
         }
@@ -233,10 +241,7 @@ extension GraphClient {
         return resolved
     }
 
-    private func groupNotFound(_ group: String, detail: String) -> DirectoryError {
-        DirectoryError(
-            .groupNotFound,
-            "\(company): a filter names group \"\(group)\" but Microsoft 365 tenant \(configuration.tenant) has none: \(detail). Fix the group in the company's filters.",
-            status: 404)
+    private func groupNotFound(_ message: String) -> DirectoryError {
+        DirectoryError(.groupNotFound, message, status: 404)
     }
 }

@@ -34,7 +34,7 @@ struct ExtensionAttributeTests {
         let settings = try SettingsLoader.load(yaml: Self.yaml(written), path: "rollcall.yaml", environment: [:])
         let kind = try #require(settings.companies.first?.filters.first?.kind)
         #expect(kind == .field(attribute: kept, equals: "Sync"))
-        #expect(kind.summary == "\(kept) = \"Sync\"")
+        #expect(kind.name == "field \(kept) = Sync")
         let context = ScopeContext(groups: [:], catalog: [])
         let caught = DirectoryUser(id: "1", userPrincipalName: "a@contoso.example", extensionAttributes: ["extensionAttribute3": " sync "])
         let other = DirectoryUser(id: "2", userPrincipalName: "b@contoso.example", extensionAttributes: ["extensionAttribute4": "Sync"])
@@ -50,7 +50,7 @@ struct ExtensionAttributeTests {
         let user = t.user("ext") { $0.extensionAttributes = ["extensionAttribute3": "Sync"] }
         let plan = t.run().plan
         let because = Tenant.commands(plan, user: user).flatMap(\.reasons).map(\.because).joined(separator: "; ")
-        #expect(because.contains("onPremisesExtensionAttributes.extensionAttribute3 = \"Sync\""), "\(because)")
+        #expect(because.contains("filter 1, field onPremisesExtensionAttributes.extensionAttribute3 = Sync"), "\(because)")
         #expect(t.contactOf(user) != nil)
     }
 

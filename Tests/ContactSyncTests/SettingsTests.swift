@@ -91,7 +91,7 @@ struct SettingsTests {
             #expect(text.contains { $0.hasPrefix("/etc/rollcall.yaml:23: company \"Contoso\": companies[0].psaCompanyId: is \"twelve\"") })
             #expect(text.contains { $0.hasPrefix("/etc/rollcall.yaml:30: company \"Contoso\": companies[0].dailyAt") })
             #expect(text.contains { $0.hasPrefix("/etc/rollcall.yaml:32: company \"Contoso\": companies[0].fieldPolicy.title: must be always, onCreateOnly or onChange") })
-            #expect(text.contains { $0.contains("companies[0].filters[1].field: \"shoeSize\" is not an attribute") })
+            #expect(text.contains { $0.contains("company \"Contoso\": filter 2, field: \"shoeSize\" is not an attribute") })
         }
     }
 
@@ -113,7 +113,7 @@ struct SettingsTests {
             return text.contains("r.yaml:3: psa: must hold exactly one of autotask or connectwise")
                 && text.contains("r.yaml:6: company \"Contoso\": companies[0].colour: is not a setting")
                 && text.contains("r.yaml:7: company \"contoso\": companies[1].name: is used by companies[0] too")
-                && text.contains("companies[1].filters[0]: must have exactly one of allLicensed, group, field, upnDomain, license (has group, license)")
+                && text.contains("company \"contoso\": filter 1: must have exactly one of allLicensed, group, field, upnDomain, license (has group, license)")
         }
     }
 
@@ -136,8 +136,8 @@ struct SettingsTests {
         let sites = [PSASite(id: 1, name: "Main"), PSASite(id: 2, name: "new site"), PSASite(id: 3, name: "Site 2")]
         let problems = SettingsLoader.validate(company: company, sites: sites, licenses: [SKU.businessPremium], source: s.source)
         #expect(problems.map(\.description) == [
-            "rollcall.yaml:39: company \"Contoso\": filters[4].site: names site \"Site 3\", which PSA company 12345 does not have; sites are: Main, Site 2, new site",
-            "rollcall.yaml:37: company \"Contoso\": filters[2].license: names license \"EXCHANGESTANDARD\", which tenant contoso.onmicrosoft.com does not subscribe to; its SKUs are: SPB",
+            "rollcall.yaml:39: company \"Contoso\": filter 5, all licensed users, site: names site \"Site 3\", which PSA company 12345 does not have; sites are: Main, Site 2, new site",
+            "rollcall.yaml:37: company \"Contoso\": filter 3, license EXCHANGESTANDARD: names license \"EXCHANGESTANDARD\", which tenant contoso.onmicrosoft.com does not subscribe to; its SKUs are: SPB",
         ])
         #expect(SettingsLoader.validate(company: company, sites: [], licenses: [], source: s.source).isEmpty)
     }

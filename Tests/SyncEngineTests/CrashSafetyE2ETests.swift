@@ -26,7 +26,7 @@ struct CrashSafetyE2ETests {
     static func crashedRun(_ scenario: Scenario, command: Command) async throws -> String {
         let log = scenario.engine.log(for: "Contoso")
         let state = try await log.currentState()
-        let runId = String((Int(state.currentRunId ?? "0") ?? 0) + 1)
+        let runId = RunNumber.nextId(dryRun: false, lastRun: state.lastRunNumber, lastPlan: state.lastPlanNumber)
         try await log.append([
             .runStarted(RunStarted(runId: runId, trigger: .manual, mode: .delta, settingsVersion: state.settingsVersion)),
             .commandPlanned(CommandPlanned(runId: runId, command: command)),

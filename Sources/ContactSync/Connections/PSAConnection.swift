@@ -151,11 +151,17 @@ public protocol DirectorySource: Sendable {
     /// The transitive user members of a group whose id and name an earlier read found (no look-up request).
     func groupMembers(id: String, displayName: String) async throws -> GroupMembership
 
+    /// The display names of the tenant's groups (one page, sorted), to list when a filter names a group it lacks.
+    func groupNames() async throws -> [String]
+
     /// How many HTTP requests this source has made so far, the token's included.
     func requestCount() async -> Int
 }
 
 extension DirectorySource {
+    /// None known; a source that can list groups overrides this.
+    public func groupNames() async throws -> [String] { [] }
+
     /// Asks by id; a source that can skip the look-up overrides this.
     public func groupMembers(id: String, displayName: String) async throws -> GroupMembership {
         try await groupMembers(id)

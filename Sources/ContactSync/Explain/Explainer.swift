@@ -36,9 +36,23 @@ public struct Explainer: Sendable {
         self.timeZone = timeZone
     }
 
-    /// The subject's story in log order, up to and including `until` when given.
+    /// The subject's story in log order, up to and including `until` when given; it ends with what Rollcall is not
+    /// doing for the subject as of then, and why (`Standing`): left out by every filter, a field left alone, a held
+    /// deactivation.
     public func story(of subject: StorySubject, in events: [EventEnvelope], until: Date? = nil) -> [StoryLine] {
         let events = until.map { t in events.filter { $0.recordedAt <= t } } ?? events
+        let (users, contacts) = people(of: subject, in: events)
+        var teller = Teller(explainer: self, users: users, contacts: contacts)
+        for env in events { teller.tell(env) }
+        teller.tellInDoubt()
+        guard let last = events.last else { return teller.lines }
+        let state = CompanyState.fold(company: "", events)
+        return teller.lines + Standing.lines(users: users, contacts: contacts, state: state, at: last.recordedAt)
+    }
+
+    /// The users and contacts a story is about: the subject, and everyone matched to it (a user ↔ contact pair tells
+    /// one story).
+    public func people(of subject: StorySubject, in events: [EventEnvelope]) -> (users: Set<String>, contacts: Set<Int>) {
         var users = Set<String>()
         var contacts = Set<Int>()
         switch subject {
@@ -78,10 +92,7 @@ public struct Explainer: Sendable {
                 }
             }
         }
-        var teller = Teller(explainer: self, users: users, contacts: contacts)
-        for env in events { teller.tell(env) }
-        teller.tellInDoubt()
-        return teller.lines
+        return (users, contacts)
     }
 
     /// `2026-11-29 02:00` in the explainer's zone.
@@ -160,35 +171,35 @@ private struct Teller {
             say(env, ["R4.4"], "PSA contact \(e.contactId) was observed deleted")
         case .contactMatched(let e) where concerns(user: e.match.userId, contact: e.match.contactId):
             var rules = ["R4.1"]
-            var text = "matched \(name(e.match.userId)) to PSA contact \(e.match.contactId) by run \(e.runId) on email \(e.match.email)"
+            var text = "matched \(name(e.match.userId)) to PSA contact \(e.match.contactId) by \(RunNumber.label(e.runId)) on email \(e.match.email)"
             if let a = e.match.ambiguity {
                 rules.append("R4.2")
                 text += "; \(a)"
             }
             say(env, rules, text + "; settings v\(e.settingsVersion)")
         case .matchEnded(let e) where concerns(user: e.userId, contact: e.contactId):
-            say(env, ["R4.4"], "match of \(name(e.userId)) with PSA contact \(e.contactId) ended by run \(e.runId): the contact was deleted")
+            say(env, ["R4.4"], "match of \(name(e.userId)) with PSA contact \(e.contactId) ended by \(RunNumber.label(e.runId)): the contact was deleted")
         case .commandPlanned(let e):
             planned["\(e.runId)/\(e.command.id)"] = e.command
             guard concerns(user: e.command.userId, contact: e.command.contactId), e.command.write != nil else { return }
             let c = e.command
-            say(env, c.ruleIds, "run \(e.runId) planned to \(Self.verb(c.kind, past: false)) \(subject(c))\(changes(c)); \(because(c)); settings v\(c.settingsVersion)")
+            say(env, c.ruleIds, "\(RunNumber.label(e.runId)) planned to \(Self.verb(c.kind, past: false)) \(subject(c))\(changes(c)); \(because(c)); settings v\(c.settingsVersion)")
         case .deactivationsHeld(let e):
             let mine = e.commandIds.filter { planned["\(e.runId)/\($0)"].map { concerns(user: $0.userId, contact: $0.contactId) } ?? false }
             guard !mine.isEmpty else { return }
-            say(env, ["R8.4"], "run \(e.runId) held its \(e.deactivations) deactivations (of \(e.matchedContacts) matched contacts) for an operator's approval")
+            say(env, ["R8.4"], "\(RunNumber.label(e.runId)) held its \(e.deactivations) deactivations (of \(e.matchedContacts) matched contacts) for an operator's approval")
         case .deactivationsApproved(let e):
             let mine = e.commandIds.filter { planned["\(e.runId)/\($0)"].map { concerns(user: $0.userId, contact: $0.contactId) } ?? false }
             guard !mine.isEmpty else { return }
-            say(env, ["R8.4"], "the held deactivations of run \(e.runId) were approved\(e.approvedBy.map { " by \($0)" } ?? "")")
+            say(env, ["R8.4"], "the held deactivations of \(RunNumber.label(e.runId)) were approved\(e.approvedBy.map { " by \($0)" } ?? "")")
         case .commandAttempted(let e) where concerns(user: e.userId, contact: e.contactId):
             attempts["\(e.runId)/\(e.commandId)"] = (env, e)
         case .commandSucceeded(let e) where concerns(user: e.userId, contact: e.contactId):
             attempts["\(e.runId)/\(e.commandId)"] = nil
             let c = planned["\(e.runId)/\(e.commandId)"]
             let what = c.map(subject) ?? "PSA contact \(e.contactId)"
-            var text = "\(what) \(Self.verb(e.kind, past: true)) on \(explainer.format(env.recordedAt)) by run \(e.runId)"
-            if e.kind == .create { text = "PSA contact \(e.contactId) created for \(name(e.userId ?? "")) on \(explainer.format(env.recordedAt)) by run \(e.runId)" }
+            var text = "\(what) \(Self.verb(e.kind, past: true)) on \(explainer.format(env.recordedAt)) by \(RunNumber.label(e.runId))"
+            if e.kind == .create { text = "PSA contact \(e.contactId) created for \(name(e.userId ?? "")) on \(explainer.format(env.recordedAt)) by \(RunNumber.label(e.runId))" }
             if let c { text += " because \(because(c)); settings v\(c.settingsVersion)" }
             say(env, (c?.ruleIds ?? []) + (e.kind == .create ? ["R5.3"] : []) + ["R12.1"], text)
             lastContact[e.contact.id] = e.contact
@@ -197,7 +208,7 @@ private struct Teller {
             let c = planned["\(e.runId)/\(e.commandId)"]
             let verb = c.map { Self.verb($0.kind, past: false) } ?? "write"
             say(env, (c?.ruleIds ?? []) + ["R12.1"],
-                "run \(e.runId) failed to \(verb) \(c.map(subject) ?? "the contact")\(e.status.map { " (HTTP \($0))" } ?? ""): \(e.error)\(e.retryable ? "; it will be tried again" : "")")
+                "\(RunNumber.label(e.runId)) failed to \(verb) \(c.map(subject) ?? "the contact")\(e.status.map { " (HTTP \($0))" } ?? ""): \(e.error)\(e.retryable ? "; it will be tried again" : "")")
         default:
             return
         }
@@ -210,7 +221,7 @@ private struct Teller {
             let what = c.map(subject) ?? a.contactId.map { "PSA contact \($0)" } ?? "a PSA contact"
             lines.append(StoryLine(
                 time: env.recordedAt, position: env.position, ruleIds: (c?.ruleIds ?? []) + ["R12.1"],
-                text: "run \(a.runId) sent a write to \(Self.verb(c?.kind ?? .update, past: false)) \(what) but recorded no outcome;"
+                text: "\(RunNumber.label(a.runId)) sent a write to \(Self.verb(c?.kind ?? .update, past: false)) \(what) but recorded no outcome;"
                     + " it is in doubt until the next run re-reads the contact"))
         }
         lines.sort { $0.position < $1.position }

@@ -120,7 +120,7 @@ public enum Planner {
                 guard let failed = state.failedWrites[commands[i].id] else { continue }
                 commands[i].reasons.append(Reason(
                     rule: "R6.8",
-                    because: "a retry: run \(failed.runId) failed to write it (\(failed.error))",
+                    because: "a retry: \(RunNumber.label(failed.runId)) failed to write it (\(failed.error))",
                     positions: []))
             }
         }
@@ -375,11 +375,11 @@ public enum Planner {
 
         private func assignmentPhrase(_ a: Assignment) -> String {
             guard let i = a.filterIndex else { return "no filters: the company's default site" }
-            return "first matching filter is #\(i + 1), \(settings.filters[i].kind.summary)"
+            return "first matching filter is \(MappingFilter.label(i, settings.filters[i]))"
         }
 
         private func typeSourcePhrase(_ a: Assignment) -> String {
-            if let i = a.filterIndex, settings.filters[i].contactType != nil { return "filter #\(i + 1) sets the contact type" }
+            if let i = a.filterIndex, settings.filters[i].contactType != nil { return "\(MappingFilter.label(i, settings.filters[i])) sets the contact type" }
             if settings.contactType != nil { return "the company sets the contact type" }
             return "the PSA connection's default contact type"
         }

@@ -8,8 +8,8 @@ import Foundation
 public struct CompanyState: Codable, Sendable, Hashable {
     /// Bump when the fold or the stored layout changes: stored states of another version are rebuilt from position 0.
     /// (2: stored as a head plus one row per user, contact, match and assignment; 3: matches keep what was last
-    /// written, and failed writes are remembered.)
-    public static let codeVersion = 3
+    /// written, and failed writes are remembered; 4: runs and plans are numbered apart.)
+    public static let codeVersion = 4
 
     public var company: String
     /// The position of the last event folded in (0 before any).
@@ -25,6 +25,10 @@ public struct CompanyState: Codable, Sendable, Hashable {
     /// The latest run started, and where.
     public var currentRunId: String?
     public var currentRunPosition: Int64?
+    /// The highest numbers given so far to runs that write and to dry runs (`RunNumber`). A log written before plans
+    /// were numbered apart has dry runs with plain numbers: they count as runs, so no number is given twice.
+    public var lastRunNumber = 0
+    public var lastPlanNumber = 0
     /// Runs whose deactivations wait for approval (R8.4): run id → held command ids.
     public var heldRuns: [String: [String]] = [:]
     /// Writes attempted with no outcome yet ("in doubt"), keyed `runId/commandId`.
@@ -53,6 +57,8 @@ public struct CompanyState: Codable, Sendable, Hashable {
         case .runStarted(let e):
             currentRunId = e.runId
             currentRunPosition = envelope.position
+            if let n = RunNumber.runNumber(e.runId) { lastRunNumber = max(lastRunNumber, n) }
+            if let n = RunNumber.planNumber(e.runId) { lastPlanNumber = max(lastPlanNumber, n) }
         case .deactivationsHeld(let e):
             heldRuns[e.runId] = e.commandIds
         case .deactivationsApproved(let e):

@@ -87,3 +87,32 @@ public struct RunQueue: Sendable, Hashable {
         return running
     }
 }
+
+/// How runs are numbered and named (one numbering everywhere): runs that write are "run 1, run 2, …"; dry runs
+/// (`rollcall plan`, `run --dry-run`) are counted apart as "plan 1, plan 2, …", so plans do not use up run numbers.
+public enum RunNumber {
+    /// The prefix of a dry run's id (`plan-3`); a writing run's id is its number alone (`2`).
+    public static let planPrefix = "plan-"
+
+    /// The id of the next run after the runs numbered so far.
+    public static func nextId(dryRun: Bool, lastRun: Int, lastPlan: Int) -> String {
+        dryRun ? "\(planPrefix)\(lastPlan + 1)" : "\(lastRun + 1)"
+    }
+
+    /// Whether `runId` names a dry run.
+    public static func isPlan(_ runId: String) -> Bool { runId.hasPrefix(planPrefix) }
+
+    /// The number of a writing run's id, or `nil` for a plan or an id of another form.
+    public static func runNumber(_ runId: String) -> Int? { Int(runId) }
+
+    /// The number of a dry run's id, or `nil`.
+    public static func planNumber(_ runId: String) -> Int? {
+        isPlan(runId) ? Int(runId.dropFirst(planPrefix.count)) : nil
+    }
+
+    /// How a run is named to a person: "run 2" or "plan 3".
+    public static func label(_ runId: String) -> String {
+        if let n = planNumber(runId) { return "plan \(n)" }
+        return "run \(runId)"
+    }
+}

@@ -117,6 +117,12 @@ public struct MappingFilter: Codable, Sendable, Hashable {
         self.site = site
         self.contactType = contactType
     }
+
+    /// How the filter at `index` (counting from 0) of a company's list is named to a person, counting from 1 and by
+    /// kind and value: `filter 2, license EXCHANGESTANDARD`.
+    public static func label(_ index: Int, _ filter: MappingFilter?) -> String {
+        "filter \(index + 1)" + (filter.map { ", \($0.kind.name)" } ?? "")
+    }
 }
 
 /// The kinds of filter of R2.2.
@@ -163,16 +169,17 @@ public enum FilterKind: Sendable, Hashable {
             ? String(name.dropFirst(extensionAttributesPath.count)) : name
     }
 
-    /// A short description for plans and explanations, e.g. `group "Management"`.
-    public var summary: String {
+    /// The filter's kind and value as a person names it, e.g. `license EXCHANGESTANDARD`, `group Management`.
+    public var name: String {
         switch self {
         case .allLicensed: "all licensed users"
-        case .group(let g): "group \"\(g)\""
-        case .field(let a, let v): "\(a) = \"\(v)\""
-        case .upnDomain(let d): "UPN domain \"\(d)\""
-        case .license(let l): "license \"\(l)\""
+        case .group(let g): "group \(g)"
+        case .field(let a, let v): "field \(a) = \(v)"
+        case .upnDomain(let d): "UPN domain \(d)"
+        case .license(let l): "license \(l)"
         }
     }
+
 }
 
 extension FilterKind: Codable {

@@ -142,21 +142,41 @@ public struct SettingsProblem: Sendable, Hashable, CustomStringConvertible {
     /// The field path, e.g. `companies[0].filters[2].site`.
     public var field: String
     public var message: String
+    /// The kind and value of the filter the field belongs to, when known (`license EXCHANGESTANDARD`).
+    public var filterName: String?
 
     /// Makes a problem.
-    public init(file: String, line: Int?, company: String?, field: String, message: String) {
+    public init(file: String, line: Int?, company: String?, field: String, message: String, filterName: String? = nil) {
         self.file = file
         self.line = line
         self.company = company
         self.field = field
         self.message = message
+        self.filterName = filterName
     }
 
-    /// `rollcall.yaml:14: company "Contoso": filters[2].site: …`
+    /// `rollcall.yaml:14: company "Contoso": filter 3, license EXCHANGESTANDARD, site: …` — filters counted from 1
+    /// and named, as everywhere else.
     public var description: String {
         var s = line.map { "\(file):\($0)" } ?? file
         if let company { s += ": company \"\(company)\"" }
-        return s + ": \(field): \(message)"
+        return s + ": \(shownField): \(message)"
+    }
+
+    /// The field as a person reads it: a filter's path `companies[0].filters[2].site` becomes `filter 3, …, site`.
+    var shownField: String {
+        guard let open = field.range(of: "filters["), let close = field[open.upperBound...].firstIndex(of: "]"),
+              let index = Int(field[open.upperBound..<close])
+        else { return field }
+        var before = String(field[..<open.lowerBound])
+        if company != nil || before.isEmpty { before = "" } else { before = before.trimmingCharacters(in: ["."]) + ": " }
+        var rest = String(field[field.index(after: close)...])
+        if rest.hasPrefix(".") { rest.removeFirst() }
+        var shown = before + "filter \(index + 1)"
+        if let filterName { shown += ", \(filterName)" }
+        let namesKind = filterName.map { $0.hasPrefix(rest + " ") } ?? false
+        if !rest.isEmpty && !namesKind { shown += ", \(rest)" }
+        return shown
     }
 }
 

@@ -34,10 +34,10 @@ public enum SettingsLoader {
         source: SettingsSource = SettingsSource(file: "rollcall.yaml")
     ) -> [SettingsProblem] {
         var problems: [SettingsProblem] = []
-        func add(_ field: String, _ message: String) {
+        func add(_ field: String, _ message: String, filter: MappingFilter? = nil) {
             problems.append(SettingsProblem(
                 file: source.file, line: source.line(company: company.name, field: field), company: company.name, field: field,
-                message: message))
+                message: message, filterName: filter?.kind.name))
         }
         if !sites.isEmpty {
             let names = Set(sites.filter(\.isActive).map { Scope.normalized($0.name) })
@@ -46,7 +46,7 @@ public enum SettingsLoader {
                 add("defaultSite", "names site \"\(d)\", which PSA company \(company.psaCompanyId) does not have; sites are: \(list)")
             }
             for (i, f) in company.filters.enumerated() where !names.contains(Scope.normalized(f.site)) {
-                add("filters[\(i)].site", "names site \"\(f.site)\", which PSA company \(company.psaCompanyId) does not have; sites are: \(list)")
+                add("filters[\(i)].site", "names site \"\(f.site)\", which PSA company \(company.psaCompanyId) does not have; sites are: \(list)", filter: f)
             }
         }
         if !licenses.isEmpty {
@@ -55,7 +55,7 @@ public enum SettingsLoader {
             for (i, f) in company.filters.enumerated() {
                 guard case .license(let v) = f.kind, context.skuIds(for: v).isDisjoint(with: known) else { continue }
                 let list = licenses.map(\.skuPartNumber).sorted().joined(separator: ", ")
-                add("filters[\(i)].license", "names license \"\(v)\", which tenant \(company.tenant) does not subscribe to; its SKUs are: \(list)")
+                add("filters[\(i)].license", "names license \"\(v)\", which tenant \(company.tenant) does not subscribe to; its SKUs are: \(list)", filter: f)
             }
         }
         if !contactTypes.isEmpty {
@@ -66,7 +66,7 @@ public enum SettingsLoader {
             }
             for (i, f) in company.filters.enumerated() {
                 if let t = f.contactType, !names.contains(Scope.normalized(t)) {
-                    add("filters[\(i)].contactType", "names contact type \"\(t)\", which the PSA does not have; types are: \(list)")
+                    add("filters[\(i)].contactType", "names contact type \"\(t)\", which the PSA does not have; types are: \(list)", filter: f)
                 }
             }
         }

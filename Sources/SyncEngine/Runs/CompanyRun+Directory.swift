@@ -4,6 +4,12 @@ import ContactSync
 import Foundation
 import StoredFormat
 
+/// Settings found not to fit the tenant during a read (a filter's group it lacks): the run ends refused, as for an
+/// unknown site or license.
+struct SettingsRefused: Error {
+    let message: String
+}
+
 extension CompanyRun {
     /// Reads the tenant and appends what changed; returns false (after `DirectoryReadFailed`) when the read broke,
     /// in which case nobody's eligibility changes (R1.3).
@@ -130,7 +136,7 @@ extension CompanyRun {
     private func groupEvents(_ state: CompanyState, runId: String) async throws -> [DomainEvent] {
         var events: [DomainEvent] = []
         var asked = Set<String>()
-        for filter in settings.filters {
+        for (index, filter) in settings.filters.enumerated() {
             guard case .group(let name) = filter.kind, asked.insert(name.lowercased()).inserted else { continue }
             let membership: GroupMembership
             let known = state.directory.groups[Scope.normalized(name)]
@@ -142,9 +148,16 @@ extension CompanyRun {
                     membership = try await directory.groupMembers(name)
                 }
             } catch let error as DirectoryError where error.kind == .groupNotFound {
-                throw DirectoryError(
-                    .groupNotFound,
-                    "filter group \"\(name)\" does not exist in the tenant of \(settings.name); fix the filter in rollcall.yaml")
+                // Like an unknown site or license, an unknown group is the settings' fault: refused, with the
+                // groups the tenant has (when they can be listed).
+                let names = (try? await directory.groupNames()) ?? []
+                let shown = names.prefix(40).joined(separator: ", ") + (names.count > 40 ? " and \(names.count - 40) more" : "")
+                let problem = SettingsProblem(
+                    file: "rollcall.yaml", line: nil, company: settings.name, field: "filters[\(index)].group",
+                    message: "names group \"\(name)\", but \(error.message); fix the filter"
+                        + (names.isEmpty ? "" : ". Its groups are: \(shown)"),
+                    filterName: filter.kind.name)
+                throw SettingsRefused(message: problem.description)
             }
             if known == nil || known!.userIds != Set(membership.userIds) || known!.groupId != membership.groupId {
                 events.append(.groupMembersObserved(GroupMembersObserved(group: name, membership: membership, runId: runId)))

@@ -89,7 +89,8 @@ public struct CompanyRun: Sendable {
     /// Loads the company's state and numbers the run.
     private func open(_ options: RunOptions) async throws -> RunContext {
         let loaded = try await log.load()
-        let runId = String((Int(loaded.state.currentRunId ?? "") ?? 0) + 1)
+        let runId = RunNumber.nextId(
+            dryRun: options.dryRun, lastRun: loaded.state.lastRunNumber, lastPlan: loaded.state.lastPlanNumber)
         var recorder = Recorder(log: log, runId: runId)
         recorder.sinceCheckpoint = loaded.tail
         recorder.storedRows = loaded.rows
@@ -128,6 +129,9 @@ public struct CompanyRun: Sendable {
             if run.options.keepPlan || run.options.dryRun { run.summary.plan = plan }
             if run.options.dryRun {
                 tally(plan, into: &run.summary)
+                var wouldAct = ActedOn()
+                plan.commands.forEach { wouldAct.note($0) }
+                wouldAct.count(into: &run.summary)
                 return .finished
             }
             if let stop = stopRequested(after: "planning") { return stop }
@@ -143,6 +147,8 @@ public struct CompanyRun: Sendable {
             return .finished
         } catch let stop as RunStopped {
             return .failed(stop.message, kind: stop.kind)
+        } catch let refused as SettingsRefused {
+            return .badSettings(refused.message)
         } catch let error as PSAError {
             return .failed("the PSA refused the run of \(settings.name): \(error.message)", kind: error.kind.rawValue)
         } catch where Task.isCancelled {
@@ -249,6 +255,7 @@ public struct CompanyRun: Sendable {
         }
         try await run.recorder.append([end], step: "end", into: &run.state)
         run.summary.eventsAppended = run.recorder.appended
+        if !run.summary.dryRun { run.recorder.actedOn.count(into: &run.summary) }
         // A run that appended a few events leaves them to be folded on load rather than move the checkpoint.
         if run.recorder.sinceCheckpoint >= Self.checkpointEvery {
             run.recorder.storedRows = try await log.saveCheckpoint(run.state, over: run.recorder.storedRows)
@@ -287,11 +294,50 @@ public struct CompanyRun: Sendable {
     }
 }
 
+/// The users and contacts a run acted on, each once: written, matched, or released from a match.
+struct ActedOn {
+    private(set) var users = Set<String>()
+    private(set) var contacts = Set<Int>()
+    /// Contacts a dry run would create (they have no id yet).
+    private(set) var newContacts = 0
+
+    /// Notes what a recorded event acted on.
+    mutating func note(_ event: DomainEvent) {
+        switch event {
+        case .contactMatched(let e):
+            users.insert(e.match.userId)
+            contacts.insert(e.match.contactId)
+        case .matchEnded(let e):
+            users.insert(e.userId)
+            contacts.insert(e.contactId)
+        case .commandSucceeded(let e):
+            if let user = e.userId { users.insert(user) }
+            contacts.insert(e.contact.id)
+        default:
+            break
+        }
+    }
+
+    /// Notes what a planned command would act on (a dry run).
+    mutating func note(_ command: Command) {
+        if let user = command.userId { users.insert(user) }
+        if let contact = command.contactId { contacts.insert(contact) } else if command.kind == .create { newContacts += 1 }
+    }
+
+    /// Puts the counts in a summary.
+    func count(into summary: inout RunSummary) {
+        summary.usersActedOn = users.count
+        summary.contactsActedOn = contacts.count + newContacts
+    }
+}
+
 /// Appends a run's events in chunks, folds each into the state as it lands, and counts them.
 struct Recorder {
     let log: CompanyLog
     let runId: String
     private(set) var appended = 0
+    /// The users and contacts this run's events wrote, matched or released.
+    private(set) var actedOn = ActedOn()
     /// Events in the log after the company's checkpoint, this run's included.
     var sinceCheckpoint = 0
     /// The rows of the company's stored state, for the next checkpoint to rewrite only what changed.
@@ -342,7 +388,10 @@ struct Recorder {
         }
         let envelopes = try await log.append(
             groups: groups, correlationId: runId, expecting: expecting, evenIfCancelled: evenIfCancelled)
-        for envelope in envelopes { state.apply(envelope) }
+        for envelope in envelopes {
+            state.apply(envelope)
+            actedOn.note(envelope.event)
+        }
         appended += envelopes.count
         sinceCheckpoint += envelopes.count
     }

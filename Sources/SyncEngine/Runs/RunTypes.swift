@@ -68,6 +68,11 @@ public struct RunSummary: Codable, Sendable, Hashable {
     public var matched = 0
     public var held = 0
     public var failed = 0
+    /// Microsoft 365 users and PSA contacts the run wrote, matched or released (a dry run: would have), whenever
+    /// their changes reached the log.
+    public var usersActedOn = 0
+    public var contactsActedOn = 0
+    /// Users and contacts whose changes were new to the log during this run (snapshots appended).
     public var usersObserved = 0
     public var contactsObserved = 0
     public var graphRequests = 0

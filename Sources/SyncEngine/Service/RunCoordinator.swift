@@ -96,7 +96,7 @@ public actor RunCoordinator {
             let options = RunOptions(trigger: request.trigger, mode: request.mode, lockWait: .seconds(3600), keepPlan: false)
             do {
                 let summary = try await engine.run(company: company, options: options)
-                logger.info("run \(summary.runId) of \(company) ended: \(summary.status.rawValue)")
+                logger.info("\(RunNumber.label(summary.runId)) of \(company) ended: \(summary.status.rawValue)")
                 self.finished(company, summary: summary)
             } catch {
                 logger.error("run of \(company) could not finish: \(error)")
