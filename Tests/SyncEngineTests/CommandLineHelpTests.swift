@@ -66,7 +66,7 @@ struct CommandLineHelpTests {
         for command in [[]] + commands.map({ [$0] }) {
             let text = try Self.help(command)
             #expect(text.contains("USAGE:"), "rollcall \(command.joined()) --help printed help")
-            let long = text.split(separator: "\n").filter { $0.count > 80 }
+            let long = text.split(separator: "\n").map(String.init).filter { $0.count > 80 }
             #expect(long.isEmpty, "rollcall \(command.joined()) --help has lines over 80 columns: \(long)")
             let early = Self.earlyBreaks(in: text)
             #expect(early.isEmpty, "rollcall \(command.joined()) --help breaks mid-sentence: \(early)")

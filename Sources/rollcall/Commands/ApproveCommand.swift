@@ -36,7 +36,7 @@ struct ApproveCommand: AsyncParsableCommand {
             printError(error.message)
             throw Exit.badInput
         }
-        if json { try printJSON(summary) } else { Printer.summary(summary).forEach { print($0) } }
+        if json { try printJSON(RunJSON(summary, state: nil)) } else { Printer.summary(summary).forEach { print($0) } }
         throw runExitCode(for: [summary])
     }
 }

@@ -51,7 +51,9 @@ struct DemoCommand: AsyncParsableCommand {
               for Adele Vance and a "Front Desk" contact that matches nobody) and Fabrikam (11 staff, the help article's
               five filters: Management group → New Site, department IT → New Site, Exchange Online (Plan 1) → Site 2,
               Business Premium → Main, everyone else licensed → Site 3).
-              Settings: \(settingsPath)
+              \(keep == nil
+                  ? "Settings and log: in a temporary folder removed when the demo ends (keep them with --keep FOLDER)."
+                  : "Settings: \(settingsPath)")
               """)
 
         heading("First sync: what Rollcall plans, and what it did")
@@ -91,7 +93,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         let report = try await store.verify()
         heading("The log")
-        print("  \(report.events) events in \(database); hash chain \(report.isIntact ? "intact" : "BROKEN at \(report.firstBrokenPosition!)") (rollcall verify)")
+        print("  \(report.events) events in \(keep == nil ? "the demo's log" : database); hash chain \(report.isIntact ? "intact" : "BROKEN at \(report.firstBrokenPosition!)") (rollcall verify)")
         if keep != nil {
             print("  Kept in \(folder.path). Try: rollcall history --config \(settingsPath) --company Contoso")
         }

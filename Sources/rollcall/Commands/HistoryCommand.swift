@@ -24,9 +24,11 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try AppContext.load(config, readOnly: true)
         let name = try context.company(company).name
-        let runs = try await History.runs(log: context.engine.log(for: name), since: try since.map(parseTime))
+        let log = context.engine.log(for: name)
+        let runs = try await History.runs(log: log, since: try since.map(parseTime))
+        let state = try await log.currentState()
         if json {
-            try printJSON(runs)
+            try printJSON(HistoryJSON(company: name, runs: runs, state: state))
             return
         }
         guard !runs.isEmpty else {
@@ -34,14 +36,19 @@ struct HistoryCommand: AsyncParsableCommand {
             return
         }
         for run in runs {
-            var line = "run \(run.runId)  \(formatTime(run.startedAt))  \(run.trigger.rawValue), \(run.mode.rawValue)\(run.dryRun ? ", dry run" : "")  \(run.outcome)"
+            var line = "\(RunNumber.label(run.runId))  \(formatTime(run.startedAt))  \(run.trigger.rawValue), \(run.mode.rawValue)\(run.dryRun ? ", dry run" : "")  \(run.outcome)"
             if let counts = run.counts {
                 line += " — \(counts.succeeded) writes succeeded, \(counts.failed) failed, \(counts.held) held"
             }
             print(line)
             if let error = run.error { print("    \(error)") }
             for write in run.writes {
-                let target = write.contactId.map { "contact \($0)" } ?? "user \(write.userId ?? "?")"
+                // Each write names the contact and the person it was for.
+                let person = write.userId.map { id in
+                    state.directory.users[id].map { r in Printer.person(r.user) } ?? "user \(id)"
+                }
+                let target = [write.contactId.map { "contact \($0)" }, person.map { "for \($0)" }].compactMap { $0 }
+                    .joined(separator: " ")
                 print("    \(formatTime(write.at))  \(write.kind) \(target): \(write.outcome)\(write.detail.map { " — \($0)" } ?? "")")
             }
         }

@@ -51,17 +51,33 @@ enum Printer {
         return lines
     }
 
+    /// The users a plan leaves out (R2.3), each with every filter and why it did not catch them.
+    static func leftOut(_ users: [LeftOutUser]) -> [String] {
+        guard !users.isEmpty else { return ["  left out: nobody (every eligible user is caught by a filter)"] }
+        var lines = ["  left out: \(users.count) eligible user\(users.count == 1 ? "" : "s") no filter catches  [R2.3]"]
+        for user in users {
+            lines.append("  left out       \(user.userPrincipalName)")
+            for miss in user.misses { lines.append("                   \(miss.sentence)") }
+        }
+        return lines
+    }
+
     private static func show(_ value: String?, _ field: String) -> String {
         guard let value else { return "—" }
         if field == "active" { return value == "true" ? "active" : "inactive" }
         return "\"\(value)\""
     }
 
+    /// A person as plans and history name them: `Alex Wilber <alex.wilber@contoso.com>`.
+    static func person(_ user: DirectoryUser) -> String {
+        let name = [user.givenName, user.surname].compactMap { $0 }.joined(separator: " ")
+        return "\(name.isEmpty ? user.userPrincipalName : name) <\(user.userPrincipalName)>"
+    }
+
     private static func describe(_ command: Command, state: CompanyState?) -> String {
         var parts: [String] = []
         if let userId = command.userId, let user = state?.directory.users[userId]?.user {
-            let name = [user.givenName, user.surname].compactMap { $0 }.joined(separator: " ")
-            parts.append("\(name.isEmpty ? user.userPrincipalName : name) <\(user.userPrincipalName)>")
+            parts.append(person(user))
         } else if let userId = command.userId {
             parts.append("user \(userId)")
         }
@@ -72,12 +88,13 @@ enum Printer {
     /// The run's summary line, and its message when there is one.
     static func summary(_ s: RunSummary) -> [String] {
         let what = s.dryRun ? "would be" : ""
-        var head = "\(s.company): run \(s.runId) (\(s.mode.rawValue)\(s.dryRun ? ", dry run" : "")) \(statusWord(s.status))"
+        var head = "\(s.company): \(RunNumber.label(s.runId)) (\(s.mode.rawValue)\(s.dryRun ? ", dry run" : "")) \(statusWord(s.status))"
         if s.status == .skipped { head = "\(s.company): skipped" }
         var lines = [head]
         if s.status != .skipped {
             lines.append("  \(s.created) created, \(s.updated) updated, \(s.deactivated) deactivated, \(s.reactivated) reactivated, \(s.matched) matched\(what.isEmpty ? "" : " (\(what))"); \(s.held) held, \(s.failed) failed")
-            lines.append("  \(s.usersObserved) Microsoft 365 users and \(s.contactsObserved) PSA contacts changed since last seen; \(s.graphRequests) Graph and \(s.psaRequests) PSA requests; \(s.eventsAppended) events logged")
+            lines.append("  \(s.dryRun ? "would act" : "acted") on \(s.usersActedOn) Microsoft 365 users and \(s.contactsActedOn) PSA contacts; new to the log in this run: \(s.usersObserved) users, \(s.contactsObserved) contacts")
+            lines.append("  \(s.graphRequests) Graph and \(s.psaRequests) PSA requests; \(s.eventsAppended) events logged")
         }
         if let message = s.message { lines.append("  " + message) }
         return lines

@@ -42,13 +42,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let users = state.directory.users
         let contacts = state.psa.contacts
         if json {
-            try printJSON(ReplayOutput(
-                company: name, position: state.position, settingsVersion: state.settingsVersion,
-                matches: state.matches.byUser.values.sorted { $0.contactId < $1.contactId }.map { match in
-                    ReplayOutput.Match(userId: match.userId, upn: users[match.userId]?.user.userPrincipalName,
-                                       contactId: match.contactId, basis: match.basis.rawValue, runId: match.runId)
-                },
-                assignments: state.assignments.byUser, plan: plan))
+            try printJSON(ReplayJSON(company: name, state: state, plan: plan))
             return
         }
         print("\(name) as of event \(state.position) (settings v\(state.settingsVersion)): \(users.count) users known, \(contacts.count) contacts known, \(state.matches.byUser.count) matches")
@@ -57,11 +51,11 @@ struct ReplayCommand: AsyncParsableCommand {
             let user = users[match.userId]?.user
             let contact = contacts[match.contactId]?.contact
             let active = contact.map { $0.isActive ? "active" : "inactive" } ?? "unknown"
-            print("  contact \(match.contactId) (\(active)) ↔ \(user?.userPrincipalName ?? match.userId)  [\(match.basis.rawValue) by run \(match.runId)]")
+            print("  contact \(match.contactId) (\(active)) ↔ \(user?.userPrincipalName ?? match.userId)  [\(match.basis.rawValue) by \(RunNumber.label(match.runId))]")
         }
         print("Assignments:")
         for (userId, assignment) in state.assignments.byUser.sorted(by: { $0.key < $1.key }) {
-            print("  \(users[userId]?.user.userPrincipalName ?? userId) → \(describe(assignment))")
+            print("  \(users[userId]?.user.userPrincipalName ?? userId) → \(describe(assignment, state.settings))")
         }
         if let plan {
             print("A run then would have planned:")
@@ -69,26 +63,10 @@ struct ReplayCommand: AsyncParsableCommand {
         }
     }
 
-    private func describe(_ assignment: Assignment) -> String {
-        let filter = assignment.filterIndex.map { "filter \($0 + 1)" } ?? "no filters (R2.4)"
+    private func describe(_ assignment: Assignment, _ settings: CompanySettings?) -> String {
+        let filter = assignment.filterIndex.map { i in
+            MappingFilter.label(i, settings.flatMap { i < $0.filters.count ? $0.filters[i] : nil })
+        } ?? "no filters (R2.4)"
         return "site \"\(assignment.site ?? "default")\"\(assignment.contactType.map { ", type \($0)" } ?? "") by \(filter)"
     }
-}
-
-/// The replayed state, as `--json` prints it.
-struct ReplayOutput: Encodable {
-    struct Match: Encodable {
-        var userId: String
-        var upn: String?
-        var contactId: Int
-        var basis: String
-        var runId: String
-    }
-
-    var company: String
-    var position: Int64
-    var settingsVersion: Int
-    var matches: [Match]
-    var assignments: [String: Assignment]
-    var plan: Plan?
 }

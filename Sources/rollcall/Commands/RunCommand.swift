@@ -41,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
         let names = all ? context.settings.companies.map(\.name) : [try context.company(company!).name]
         let reporter = ProgressReporter(quiet: json)
         var summaries: [RunSummary] = []
+        var views: [RunJSON] = []
         var refused = false
         for name in names {
             let options = RunOptions(
@@ -49,10 +50,14 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 let summary = try await context.engine.run(company: name, options: options) { reporter.report($0) }
                 summaries.append(summary)
+                if json { views.append(RunJSON(summary, state: try await context.engine.log(for: name).currentState())) }
                 printRefusal(summary)
                 if !json {
                     Printer.summary(summary).forEach { print($0) }
-                    if dryRun, let plan = summary.plan { Printer.plan(plan, state: nil).forEach { print($0) } }
+                    if dryRun, let plan = summary.plan {
+                        let state = try await context.engine.log(for: name).currentState()
+                        Printer.plan(plan, state: state).forEach { print($0) }
+                    }
                 }
             } catch let error as RunLockError {
                 // One company's run going elsewhere does not stop the others.
@@ -60,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
                 refused = true
             }
         }
-        if json { try printJSON(summaries) }
+        if json { try printJSON(views) }
         let code = runExitCode(for: summaries)
         throw refused && code == .success ? Exit.failedWrites : code
     }
