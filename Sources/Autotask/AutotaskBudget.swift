@@ -25,15 +25,23 @@ public struct AutotaskThreshold: Sendable, Hashable {
     }
 }
 
-/// Counts one run's Autotask requests against the hourly budget read once from `ThresholdInformation`,
-/// and refuses, before sending, a request that would exceed it (less a safety margin).
+/// R11.6: Rollcall's share of the Autotask database's hourly budget. Every request Rollcall sends is counted in a
+/// rolling window of the threshold's timeframe (an hour), across runs and companies of this process; the database's
+/// total is read from `ThresholdInformation` once a run. A request is refused before sending when Rollcall's own
+/// count would pass `share`% of the threshold, or the database's total would reach `ceiling`%, where Autotask starts
+/// slowing every integration down; the refusal says when to go on, and the run pauses.
 ///
 /// A lock rather than an actor: every request takes one request from the budget, and an actor hop each time (two
 /// thread switches per request) cost more than the counting.
 public final class AutotaskBudget: Sendable {
-    /// Requests kept back for other integrations on the same database.
-    public let safetyMargin: Int
+    /// The most of each threshold Rollcall uses, in percent (1…100).
+    public let share: Int
+    /// The database total, in percent of the threshold, at which Rollcall adds no request (1…100).
+    public let ceiling: Int
     private let now: @Sendable () -> Date
+
+    /// The threshold assumed until `ThresholdInformation` has been read (Autotask's documented 10,000 an hour).
+    public static let assumedThreshold = AutotaskThreshold(limit: 10_000, timeframeMinutes: 60, used: 0)
 
     private struct State {
         var threshold: AutotaskThreshold?
@@ -43,13 +51,17 @@ public final class AutotaskBudget: Sendable {
         /// True while one request reads `ThresholdInformation`; the others wait in `waiters`.
         var reading = false
         var waiters: [CheckedContinuation<Void, Never>] = []
+        /// When each of Rollcall's own requests in the current rolling window was sent, oldest first.
+        var own: [Date] = []
     }
 
     private let state = Mutex(State())
 
-    /// Makes a budget; `now` is injectable so tests control "resume after".
-    public init(safetyMargin: Int = 200, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.safetyMargin = max(0, safetyMargin)
+    /// Makes a budget of `share`% with a `ceiling`% (both clamped to 1…100); `now` is injectable so tests control
+    /// the window and "resume after".
+    public init(share: Int = 30, ceiling: Int = 50, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.share = Swift.min(100, Swift.max(1, share))
+        self.ceiling = Swift.min(100, Swift.max(1, ceiling))
         self.now = now
     }
 
@@ -87,6 +99,7 @@ public final class AutotaskBudget: Sendable {
             let result = await fetch()
             let waiters = state.withLock { state in
                 state.reading = false
+                state.own.append(now())
                 switch result {
                 case .success(let reading?): Self.record(reading, at: now(), in: &state)
                 case .success(nil): break
@@ -103,7 +116,11 @@ public final class AutotaskBudget: Sendable {
     /// Takes one request from the budget (`spend`), reading the threshold with `fetch` first if this run has not
     /// (`ensureRead`); a request that finds the reading done takes its share without suspending.
     func spend(readingFirst fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
-        if state.withLock({ $0.needsReading || $0.reading }) { try await ensureRead(fetch) }
+        if state.withLock({ $0.needsReading || $0.reading }) {
+            // The reading is a request Autotask counts, so it takes its place in the share: only when there is room.
+            try take(recording: false)
+            try await ensureRead(fetch)
+        }
         try take()
     }
 
@@ -128,28 +145,84 @@ public final class AutotaskBudget: Sendable {
     /// Takes one request from the budget, or throws `budgetExhausted` saying when to resume.
     public func spend() async throws(PSAError) { try take() }
 
-    /// Takes one request from the budget, or throws `budgetExhausted` saying when to resume. The reading's numbers
-    /// come from the server: arithmetic on them saturates, so no count, however large, can trap.
-    private func take() throws(PSAError) {
+    /// Takes one request from the budget (or, not `recording`, only checks there is room for one), or throws
+    /// `budgetExhausted` saying why and when to go on. The reading's numbers come from the server: arithmetic on them
+    /// saturates, so no count, however large, can trap.
+    private func take(recording: Bool = true) throws(PSAError) {
+        let time = now()
         let refusal: PSAError? = state.withLock { state in
-            if let threshold = state.threshold, let readAt = state.readAt {
-                let allowed = threshold.limit.saturatingSubtract(safetyMargin)
-                if threshold.used.saturatingAdd(state.spentSinceRead).saturatingAdd(1) > allowed {
-                    let minutes = Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60)
-                    let resume = readAt.addingTimeInterval(TimeInterval(minutes * 60))
+            let threshold = state.threshold ?? Self.assumedThreshold
+            let window = TimeInterval(Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60) * 60)
+            let cutoff = time.addingTimeInterval(-window)
+            if let keep = state.own.firstIndex(where: { $0 > cutoff }) { state.own.removeFirst(keep) } else { state.own = [] }
+            let shareLimit = Self.percent(share, of: threshold.limit)
+            if state.own.count >= shareLimit {
+                // Go on once half the share has left the rolling window, so a resumed run has room to work.
+                let mustLeave = Swift.max(1, state.own.count - shareLimit + Swift.max(1, shareLimit / 2))
+                let resume = state.own[Swift.min(state.own.count, mustLeave) - 1].addingTimeInterval(window)
+                return PSAError(
+                    .budgetExhausted,
+                    "Rollcall has used its share of Autotask's API budget: \(state.own.count) of the \(shareLimit) requests "
+                        + "(budgetShare \(share)% of \(threshold.limit) per \(threshold.timeframeMinutes) minutes) it allows itself "
+                        + "in a rolling window, leaving the rest to the MSP's other integrations. Resume after "
+                        + "\(Self.clockTime(resume)) UTC.",
+                    retryable: true, retryAfter: resume)
+            }
+            // Before a new reading only the share is checked: the ceiling is judged on the reading about to be made.
+            if recording, let reading = state.threshold, let readAt = state.readAt {
+                let ceilingLimit = Self.percent(ceiling, of: reading.limit)
+                let total = reading.used.saturatingAdd(state.spentSinceRead)
+                if total.saturatingAdd(1) > ceilingLimit {
+                    let resume = Swift.max(time.addingTimeInterval(60), readAt.addingTimeInterval(window / 4))
                     return PSAError(
                         .budgetExhausted,
-                        "Autotask's API budget\(threshold.server.map { " (read from \($0))" } ?? "") of \(threshold.limit) requests per \(threshold.timeframeMinutes) minutes, "
-                            + "shared by every integration on this Autotask database, is nearly spent (\(threshold.used) used "
-                            + "before this run, \(state.spentSinceRead) by this run, \(safetyMargin) kept in reserve); Rollcall "
-                            + "stopped before sending more. Resume after \(Self.clockTime(resume)) UTC.",
+                        "Autotask's API budget\(reading.server.map { " (read from \($0))" } ?? "") of \(reading.limit) requests per "
+                            + "\(reading.timeframeMinutes) minutes, shared by every integration on this Autotask database, "
+                            + "has \(total) used (\(reading.used) before this run's reading, \(state.spentSinceRead) by Rollcall since), "
+                            + "which reaches budgetCeiling \(ceiling)% (\(ceilingLimit)), where Autotask slows every integration "
+                            + "down; Rollcall adds no more. Resume after \(Self.clockTime(resume)) UTC.",
                         retryable: true, retryAfter: resume)
                 }
             }
+            guard recording else { return nil }
+            state.own.append(time)
             state.spentSinceRead += 1
             return nil
         }
         if let refusal { throw refusal }
+    }
+
+    /// `percent`% of `limit`, at least 1; saturating for any limit a server sends.
+    static func percent(_ percent: Int, of limit: Int) -> Int {
+        let (product, overflow) = limit.multipliedReportingOverflow(by: percent)
+        return Swift.max(1, overflow ? limit / 100 * percent : product / 100)
+    }
+
+    /// Rollcall's own requests in the current rolling window, and the most its share allows there.
+    public func usage() -> (used: Int, share: Int, threshold: AutotaskThreshold?) {
+        let time = now()
+        return state.withLock { state in
+            let threshold = state.threshold ?? Self.assumedThreshold
+            let window = TimeInterval(Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60) * 60)
+            let used = state.own.count { $0 > time.addingTimeInterval(-window) }
+            return (used, Self.percent(share, of: threshold.limit), state.threshold)
+        }
+    }
+
+    /// Counts requests Rollcall sent earlier (another process's runs, read from the log), so the share holds across
+    /// processes: `requests` that leave the rolling window at `leaving` (a paused run's `resumeAt`).
+    public func remember(requests: Int, leaving: Date, threshold: Int? = nil) {
+        state.withLock { state in
+            // Until this process reads the threshold itself, the share is judged by the one the log recorded.
+            if state.threshold == nil, let threshold, threshold > 0 {
+                state.threshold = AutotaskThreshold(limit: threshold, timeframeMinutes: Self.assumedThreshold.timeframeMinutes, used: 0)
+            }
+            guard requests > 0 else { return }
+            let threshold = state.threshold ?? Self.assumedThreshold
+            let window = TimeInterval(Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60) * 60)
+            state.own.append(contentsOf: repeatElement(leaving.addingTimeInterval(-window), count: Swift.min(requests, 1_000_000)))
+            state.own.sort()
+        }
     }
 
     private static func clockTime(_ date: Date) -> String {

@@ -20,8 +20,10 @@ public struct AutotaskConfiguration: Sendable {
     public var retryBaseDelay: Duration
     /// How long one request may take before it counts as a transport failure.
     public var requestTimeout: Duration
-    /// Requests kept back from the hourly budget for other integrations on the same database.
-    public var budgetSafetyMargin: Int
+    /// R11.6: the most of each hourly threshold Rollcall uses, in percent.
+    public var budgetShare: Int
+    /// R11.6: Rollcall adds no request once the database's total for the hour reaches this percent of the threshold.
+    public var budgetCeiling: Int
     /// Where the secret came from, for a message when Autotask refuses it ("environment variable AUTOTASK_SECRET").
     public var secretSource: String
 
@@ -32,7 +34,8 @@ public struct AutotaskConfiguration: Sendable {
     public init(
         username: String, secret: String, integrationCode: String, baseURL: String? = nil,
         discoveryURL: String = AutotaskConfiguration.defaultDiscoveryURL, maxRetries: Int = 4,
-        retryBaseDelay: Duration = .seconds(1), requestTimeout: Duration = .seconds(60), budgetSafetyMargin: Int = 200,
+        retryBaseDelay: Duration = .seconds(1), requestTimeout: Duration = .seconds(60), budgetShare: Int = 30,
+        budgetCeiling: Int = 50,
         secretSource: String = "psa.autotask.secret in rollcall.yaml"
     ) {
         self.username = username
@@ -43,7 +46,8 @@ public struct AutotaskConfiguration: Sendable {
         self.maxRetries = maxRetries
         self.retryBaseDelay = retryBaseDelay
         self.requestTimeout = requestTimeout
-        self.budgetSafetyMargin = budgetSafetyMargin
+        self.budgetShare = budgetShare
+        self.budgetCeiling = budgetCeiling
         self.secretSource = secretSource
     }
 }
@@ -60,7 +64,8 @@ extension AutotaskConfiguration: CustomStringConvertible, CustomReflectable {
         Mirror(self, children: [
             "username": username, "integrationCode": integrationCode, "baseURL": baseURL as Any,
             "discoveryURL": discoveryURL, "maxRetries": maxRetries, "retryBaseDelay": retryBaseDelay,
-            "requestTimeout": requestTimeout, "budgetSafetyMargin": budgetSafetyMargin, "secret": "<redacted>",
+            "requestTimeout": requestTimeout, "budgetShare": budgetShare, "budgetCeiling": budgetCeiling,
+            "secret": "<redacted>",
         ])
     }
 }

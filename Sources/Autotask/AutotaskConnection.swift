@@ -38,7 +38,7 @@ public final class AutotaskConnection: PSAConnection {
             ("UserName", configuration.username), ("Secret", configuration.secret),
         ])
         self.logger = logger
-        self.budget = budget ?? AutotaskBudget(safetyMargin: configuration.budgetSafetyMargin)
+        self.budget = budget ?? AutotaskBudget(share: configuration.budgetShare, ceiling: configuration.budgetCeiling)
         requester = HTTPRequester(
             service: http,
             policy: RequestPolicy(
@@ -51,6 +51,14 @@ public final class AutotaskConnection: PSAConnection {
     public func beginRun() async {
         await budget.beginRun()
     }
+
+    /// Counts requests another process sent in the budget's rolling window (R11.6).
+    public func remember(requests: Int, leaving time: Date, threshold: Int?) async {
+        budget.remember(requests: requests, leaving: time, threshold: threshold)
+    }
+
+    /// The threshold `ThresholdInformation` last reported, if read.
+    public func knownThreshold() async -> Int? { await budget.lastReading()?.limit }
 
     /// Every contact of the company (`POST Contacts/query` on `companyID`, all pages), or those with `lastModifiedDate` at or after `modifiedSince`.
     public func contacts(companyId: Int, modifiedSince: Date?) async throws -> [PSAContact] {

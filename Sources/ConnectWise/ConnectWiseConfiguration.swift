@@ -29,6 +29,8 @@ public struct ConnectWiseConfiguration: Sendable {
     /// Where the private key came from, for a message when ConnectWise refuses the keys ("environment variable
     /// CW_PRIVATE_KEY").
     public var privateKeySource: String
+    /// An optional cap on requests a minute (`psa.connectwise.requestsPerMinute`).
+    public var requestsPerMinute: Int?
 
     /// Makes a configuration; `baseURL` may be given with or without a trailing slash.
     public init(

@@ -19,11 +19,12 @@ public final class ConnectWiseConnection: PSAConnection {
     private let cache = CWTypeCache()
     private let logger: Logger
 
-    /// Makes a connection sending through `http`; it sends nothing until asked.
-    public init(configuration: ConnectWiseConfiguration, logger: Logger, http: HTTPService = .shared) {
+    /// Makes a connection sending through `http`; it sends nothing until asked. `pacer` replaces the one made from
+    /// `requestsPerMinute` (tests give it their clock).
+    public init(configuration: ConnectWiseConfiguration, logger: Logger, http: HTTPService = .shared, pacer: RequestPacer? = nil) {
         self.configuration = configuration
         self.logger = logger
-        self.transport = CWTransport(configuration: configuration, logger: logger, http: http)
+        self.transport = CWTransport(configuration: configuration, logger: logger, http: http, pacer: pacer)
     }
 
     // MARK: Reads

@@ -12,10 +12,13 @@ struct CWTransport: Sendable {
     let logger: Logger
     /// Sends every request: retries, backoff, Retry-After, the request count.
     let requester: HTTPRequester
+    /// The optional cap on requests a minute.
+    let pacer: RequestPacer
 
-    init(configuration: ConnectWiseConfiguration, logger: Logger, http: HTTPService) {
+    init(configuration: ConnectWiseConfiguration, logger: Logger, http: HTTPService, pacer: RequestPacer? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.pacer = pacer ?? RequestPacer(perMinute: configuration.requestsPerMinute)
         requester = HTTPRequester(
             service: http,
             policy: RequestPolicy(
@@ -42,6 +45,7 @@ struct CWTransport: Sendable {
             method, makeURL(path, query: query), headers: headers, body: body, idempotent: isRead,
             purpose: "\(method.rawValue) \(path)")
         let answer: HTTPAnswer
+        try await pacer.admit()
         do {
             answer = try await requester.send(request, retrying: { $0.status == 429 || ($0.status >= 500 && isRead) ? "HTTP \($0.status)" : nil })
         } catch let error as HTTPFetchError {

@@ -57,6 +57,7 @@ extension DomainEvent {
         case RunStarted.eventType: return .runStarted(try read(RunStarted.self, RunStarted.schemaVersion))
         case RunCompleted.eventType: return .runCompleted(try read(RunCompleted.self, RunCompleted.schemaVersion))
         case RunFailed.eventType: return .runFailed(try read(RunFailed.self, RunFailed.schemaVersion))
+        case RunPaused.eventType: return .runPaused(try read(RunPaused.self, RunPaused.schemaVersion))
         default: throw .unknownType(type)
         }
     }

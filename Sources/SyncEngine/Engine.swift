@@ -7,6 +7,7 @@ import EventLog
 import Foundation
 import Logging
 import RollcallHTTP
+import Synchronization
 
 /// Makes the connections a company's run talks to; the default builds real HTTP clients from rollcall.yaml.
 public protocol ConnectionProvider: Sendable {
@@ -24,6 +25,8 @@ public final class SyncEngine: Sendable {
     public let store: EventStore
     let connections: any ConnectionProvider
     let logger: Logger
+    /// Whether the PSA connection has been told the requests of runs paused in the last hours (R11.6), once.
+    private let budgetSeeded = Mutex(false)
 
     /// Makes an engine over a log and connections.
     public init(settings: RollcallSettings, store: EventStore, connections: any ConnectionProvider, logger: Logger) {
@@ -64,11 +67,38 @@ public final class SyncEngine: Sendable {
         let company = try company(named: name)
         let lock = try await RunLock.acquire(databasePath: store.path, company: company.name, wait: options.lockWait)
         defer { lock.release() }
+        let psa = try await connections.psa()
+        await seedBudget(psa)
         let run = CompanyRun(
             log: log(for: company.name), settings: company, directory: try await connections.directory(for: company),
-            psa: try await connections.psa(), connectionDefaultContactType: settings.psa.defaultContactType,
+            psa: psa, connectionDefaultContactType: settings.psa.defaultContactType,
             logger: logger, progress: progress)
         return try await run.run(options)
+    }
+
+    /// R11.6: runs of other processes (another `rollcall run`) spent part of Rollcall's share of the budget window;
+    /// this one counts them too, so the share holds across processes. Read once an engine from the runs that ended in
+    /// the last day: a paused run's requests leave the window when it resumes, a finished run's an hour after it ended
+    /// (the budget drops those already outside its window).
+    private func seedBudget(_ psa: any PSAConnection) async {
+        guard budgetSeeded.withLock({ seeded in defer { seeded = true }; return !seeded }) else { return }
+        let since = Date().addingTimeInterval(-24 * 3600)
+        do {
+            let types: Set<String> = [RunPaused.eventType, RunCompleted.eventType]
+            for try await stored in store.events(EventQuery(types: types)) where stored.recordedAt > since {
+                switch try CompanyLog.envelope(stored).event {
+                case .runPaused(let paused):
+                    await psa.remember(requests: paused.psaRequests, leaving: paused.resumeAt, threshold: paused.threshold)
+                case .runCompleted(let completed):
+                    guard let requests = completed.counts.psaRequests else { continue }
+                    await psa.remember(requests: requests, leaving: stored.recordedAt.addingTimeInterval(3600), threshold: nil)
+                default:
+                    continue
+                }
+            }
+        } catch {
+            logger.warning("could not read earlier paused runs from the log; the API budget share counts this process only: \(error)")
+        }
     }
 
     /// Releases the deactivations a run held (R8.4) and applies them in a new manual run.

@@ -27,6 +27,7 @@ struct Rollcall: AsyncParsableCommand {
             HistoryCommand.self,
             ReplayCommand.self,
             ApproveCommand.self,
+            StatusCommand.self,
             ServeCommand.self,
             VerifyCommand.self,
             EmulateCommand.self,

@@ -22,6 +22,9 @@ struct CodecTests {
         t.run(mode: .full, complete: false)
         t.append(.psaReadFailed(PsaReadFailed(kind: PSAError.Kind.throttled.rawValue, error: "Autotask throttled the read; try later", status: 429, runId: "run-9")))
         t.append(.runFailed(RunFailed(runId: "run-9", kind: "psa", error: "the PSA could not be read")))
+        t.append(.runPaused(RunPaused(
+            runId: "10", writesLeft: 40, resumeAt: Date(timeIntervalSince1970: 1_800_003_600),
+            reason: "Rollcall has used its share of Autotask's API budget", psaRequests: 120)))
         return t.events
     }
 

@@ -164,3 +164,52 @@ struct SettingsTests {
         #expect(cw.companies[0].contactType == "Employee")
     }
 }
+
+@Suite("R11.6 budget settings")
+struct BudgetSettingsTests {
+    static let urlLine = "    url: https://webservices5.autotask.net/ATServicesRest/   # optional: zone discovery when absent\n"
+
+    static func autotask(_ yaml: String) throws -> AutotaskSettings? {
+        let settings = try SettingsLoader.load(yaml: yaml, path: "rollcall.yaml", environment: environment)
+        if case .autotask(let a) = settings.psa { return a }
+        return nil
+    }
+
+    @Test("budgetShare and budgetCeiling default to 30% and 50%, and are read as 20% or 20")
+    func shareAndCeiling() throws {
+        let defaults = try #require(try Self.autotask(designYAML))
+        #expect(defaults.budgetShare == 30 && defaults.budgetCeiling == 50)
+        let yaml = designYAML.replacingOccurrences(of: Self.urlLine, with: Self.urlLine + "    budgetShare: 20%\n    budgetCeiling: 40\n")
+        let set = try #require(try Self.autotask(yaml))
+        #expect(set.budgetShare == 20 && set.budgetCeiling == 40)
+    }
+
+    @Test("a share that is not a percentage from 1% to 100% is refused by name", arguments: ["0%", "101%", "lots", "-5"])
+    func badShare(value: String) {
+        let yaml = designYAML.replacingOccurrences(of: Self.urlLine, with: Self.urlLine + "    budgetShare: \"\(value)\"\n")
+        #expect {
+            try SettingsLoader.load(yaml: yaml, path: "rollcall.yaml", environment: environment)
+        } throws: { error in
+            "\(error)".contains("psa.autotask.budgetShare: is \"\(value)\"; write a percentage from 1% to 100%")
+        }
+    }
+
+    @Test("ConnectWise's requestsPerMinute is an optional cap of at least 1")
+    func connectWiseCap() throws {
+        let yaml = """
+        microsoft: { clientId: app, clientSecret: s }
+        psa:
+          connectwise: { url: https://api-na.myconnectwise.net/v4_6_release/apis/3.0/, company: c, publicKey: p, privateKey: k, clientId: i, requestsPerMinute: 120 }
+        companies:
+          - { name: Contoso, tenant: contoso.example, psaCompanyId: 1 }
+        """
+        let settings = try SettingsLoader.load(yaml: yaml, path: "r.yaml", environment: [:])
+        guard case .connectwise(let cw) = settings.psa else { Issue.record("not ConnectWise"); return }
+        #expect(cw.requestsPerMinute == 120)
+        #expect {
+            try SettingsLoader.load(yaml: yaml.replacingOccurrences(of: "requestsPerMinute: 120", with: "requestsPerMinute: 0"), path: "r.yaml", environment: [:])
+        } throws: { error in
+            "\(error)".contains("psa.connectwise.requestsPerMinute: is 0")
+        }
+    }
+}

@@ -234,7 +234,7 @@ struct AutotaskConnectionTests {
 
     @Test("the hourly budget is read once a run and a run that would exceed it stops and says when to resume")
     func budget() async throws {
-        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 3, threshold: 10_000, used: 9_990), budgetMargin: 0)
+        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 3, threshold: 10_000, used: 9_990))
         defer { Task { await harness.stop() } }
         let connection = harness.connection
         await connection.beginRun()

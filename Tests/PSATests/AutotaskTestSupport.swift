@@ -23,7 +23,7 @@ struct AutotaskHarness {
     var api: String { host.baseURL + "/ATServicesRest/V1.0/" }
 
     static func start(
-        _ fixture: AutotaskFixture, discover: Bool = false, maxRetries: Int = 3, budgetMargin: Int = 0,
+        _ fixture: AutotaskFixture, discover: Bool = false, maxRetries: Int = 3, budgetShare: Int = 100, budgetCeiling: Int = 100,
         secret: String = credentials.secret, timeout: Duration = .seconds(10)
     ) async throws -> AutotaskHarness {
         let emulator = AutotaskEmulator(fixture: fixture)
@@ -32,7 +32,7 @@ struct AutotaskHarness {
             username: credentials.username, secret: secret, integrationCode: credentials.integrationCode,
             baseURL: discover ? nil : host.baseURL + "/ATServicesRest/",
             discoveryURL: host.baseURL + "/atservicesrest/", maxRetries: maxRetries,
-            retryBaseDelay: .milliseconds(2), requestTimeout: timeout, budgetSafetyMargin: budgetMargin)
+            retryBaseDelay: .milliseconds(2), requestTimeout: timeout, budgetShare: budgetShare, budgetCeiling: budgetCeiling)
         let log = LogCapture()
         let logger = log.logger(label: "test.autotask")
         let connection = AutotaskConnection(configuration: configuration, logger: logger)

@@ -34,7 +34,7 @@ struct HostileAnswerTests {
             ("-5", "10000", .unexpectedResponse), ("0", "-9223372036854775808", .unexpectedResponse),
             ("0", "9223372036854775807", nil as PSAError.Kind?),
         ] {
-            let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 1), budgetMargin: 200)
+            let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 1))
             let body = #"{"externalRequestThreshold":\#(limit),"requestThresholdTimeframe":60,"currentTimeframeRequestCount":\#(used)}"#
             await harness.emulator.control.inject(
                 Fault(.status(code: 200, retryAfter: nil, body: body), pathContains: "/ThresholdInformation", count: nil))

@@ -130,6 +130,11 @@ struct CommandLineJSONTests {
         let held = try #require(try await check(["run", "--company", "Contoso", "--json"], schema: "run", exit: 3) as? [[String: Any]])
         #expect(held.first?["status"] as? String == "held")
         let runId = try #require(held.first?["run"] as? String)
+        let waiting = try #require(try await check(["status", "--json"], schema: "status") as? [String: Any])
+        let approvals = waiting["approvals"] as? [[String: Any]] ?? []
+        #expect(approvals.count == 1 && approvals.first?["company"] as? String == "Contoso" && approvals.first?["run"] as? String == runId)
+        let contoso = (waiting["companies"] as? [[String: Any]] ?? []).first { $0["company"] as? String == "Contoso" }
+        #expect(contoso?["state"] as? String == "held")
         let approved = try #require(try await check(["approve", "--company", "Contoso", "--run", runId, "--json"], schema: "run") as? [String: Any])
         #expect((approved["counts"] as? [String: Any])?["deactivated"] as? Int == 2)
         _ = try await check(["run", "--company", "Contoso", "--dry-run", "--json"], schema: "run")
@@ -188,5 +193,38 @@ struct CommandLineJSONTests {
         #expect(refused.status == 2, "an unknown group is bad input, like an unknown license: \(refused.output) \(refused.errors)")
         #expect(refused.errors.contains("filter 1, group Managment: names group \"Managment\""), "\(refused.errors)")
         #expect(refused.errors.contains("Its groups are: Management"), "\(refused.errors)")
+    }
+
+    @Test("R11.6: rollcall run pauses at its share with exit code 5 and says when to run again; another run before then writes nothing")
+    func pausedRunExits5() async throws {
+        let space = try await Workspace(psa: .autotask) { $0 }
+        defer { Task { await space.stop() } }
+        // 40 requests an hour: Rollcall's 30% share is 12, fewer than Contoso's first sync needs.
+        await space.running.autotask.setThreshold(limit: 40, usedBeforeStart: 0, window: 3600)
+        let first = try await space.rollcall(["run", "--company", "Contoso"])
+        #expect(first.status == 5, "\(first.output)\(first.errors)")
+        #expect(first.output.contains("paused at the PSA's API budget"), "\(first.output)")
+        #expect(first.output.contains("Run it again after"), "\(first.output)")
+        let writes = await space.running.autotask.writeCount()
+        #expect(writes > 0, "the run wrote what its share allowed")
+
+        let again = try await space.rollcall(["run", "--company", "Contoso", "--json"])
+        #expect(again.status == 5, "a new process counts the paused run's requests from the log: \(again.output)")
+        #expect(try space.validate(again.output, against: "run") == nil)
+        let summary = try #require((try Self.object(again.output) as? [[String: Any]])?.first)
+        #expect(summary["status"] as? String == "paused")
+        #expect(summary["resumeAt"] as? String != nil)
+        #expect((summary["requests"] as? [String: Any])?["psa"] as? Int == 0, "not even the budget is read again before the window reopens")
+        #expect(await space.running.autotask.writeCount() == writes, "nothing written before the window reopens")
+        let history = try await space.rollcall(["history", "--company", "Contoso"])
+        #expect(history.output.contains("paused with"), "\(history.output)")
+        #expect(history.output.contains(": postponed — "), "writes the budget held back are not failures: \(history.output)")
+        let status = try await space.rollcall(["status"])
+        #expect(status.status == 0)
+        #expect(status.output.contains("Contoso: paused until"), "\(status.output)")
+        #expect(status.output.contains("writes left"), "\(status.output)")
+        #expect(status.output.contains("Fabrikam: never run"), "\(status.output)")
+        let json = try await space.rollcall(["status", "--json"])
+        #expect(try space.validate(json.output, against: "status") == nil)
     }
 }

@@ -41,11 +41,24 @@ public protocol PSAConnection: Sendable {
 
     /// Called once as each run starts (Autotask reads its hourly API budget then).
     func beginRun() async throws
+
+    /// R11.6: counts `requests` Rollcall sent to this PSA in another process (read from the log) that leave the
+    /// budget's window at `time`, so its share of the API budget holds across processes.
+    func remember(requests: Int, leaving time: Date, threshold: Int?) async
+
+    /// The request threshold of the budget window, when the connection has read it (Autotask), for `RunPaused`.
+    func knownThreshold() async -> Int?
 }
 
 extension PSAConnection {
     /// Does nothing: most PSAs have nothing to prepare for a run.
     public func beginRun() async throws {}
+
+    /// Does nothing: a PSA without a shared hourly budget keeps no count.
+    public func remember(requests: Int, leaving time: Date, threshold: Int?) async {}
+
+    /// None: a PSA without an hourly budget has no threshold.
+    public func knownThreshold() async -> Int? { nil }
 }
 
 /// A failure talking to a PSA, in words an MSP technician can act on.

@@ -28,6 +28,7 @@ public enum DomainEvent: Sendable, Hashable {
     case runStarted(RunStarted)
     case runCompleted(RunCompleted)
     case runFailed(RunFailed)
+    case runPaused(RunPaused)
 
     /// Every event type name of the catalog, in catalog order.
     public static let typeNames: [String] = [
@@ -55,6 +56,7 @@ public enum DomainEvent: Sendable, Hashable {
         RunStarted.eventType,
         RunCompleted.eventType,
         RunFailed.eventType,
+        RunPaused.eventType,
     ]
 
     /// The event's type name, e.g. `DirectoryUserObserved`.
@@ -84,6 +86,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .runStarted: RunStarted.eventType
         case .runCompleted: RunCompleted.eventType
         case .runFailed: RunFailed.eventType
+        case .runPaused: RunPaused.eventType
         }
     }
 
@@ -114,6 +117,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .runStarted: RunStarted.schemaVersion
         case .runCompleted: RunCompleted.schemaVersion
         case .runFailed: RunFailed.schemaVersion
+        case .runPaused: RunPaused.schemaVersion
         }
     }
 
@@ -144,6 +148,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .runStarted(let p): p
         case .runCompleted(let p): p
         case .runFailed(let p): p
+        case .runPaused(let p): p
         }
     }
 
@@ -174,6 +179,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .runStarted(let p): p.runId
         case .runCompleted(let p): p.runId
         case .runFailed(let p): p.runId
+        case .runPaused(let p): p.runId
         }
     }
 }

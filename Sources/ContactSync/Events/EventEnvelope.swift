@@ -63,6 +63,7 @@ public enum StreamName {
         case .runStarted(let e): run(company, e.runId)
         case .runCompleted(let e): run(company, e.runId)
         case .runFailed(let e): run(company, e.runId)
+        case .runPaused(let e): run(company, e.runId)
         }
     }
 }

@@ -2,9 +2,9 @@
 
 import Foundation
 
-/// Why a run started (R11.1, R11.2).
+/// Why a run started (R11.1, R11.2; R11.6: `resumed` goes on with a run paused at the API budget).
 public enum RunTrigger: String, Codable, Sendable, Hashable {
-    case schedule, settingsChanged, manual
+    case schedule, settingsChanged, manual, resumed
 }
 
 /// A run began.
@@ -37,15 +37,21 @@ public struct RunCounts: Codable, Sendable, Hashable {
     public var succeeded: Int
     public var failed: Int
     public var held: Int
+    /// Requests the run sent to the PSA (R11.6 counts them against Rollcall's share); `nil` in older runs.
+    public var psaRequests: Int?
 
     /// Makes counts.
-    public init(usersObserved: Int = 0, contactsObserved: Int = 0, planned: Int = 0, succeeded: Int = 0, failed: Int = 0, held: Int = 0) {
+    public init(
+        usersObserved: Int = 0, contactsObserved: Int = 0, planned: Int = 0, succeeded: Int = 0, failed: Int = 0, held: Int = 0,
+        psaRequests: Int? = nil
+    ) {
         self.usersObserved = usersObserved
         self.contactsObserved = contactsObserved
         self.planned = planned
         self.succeeded = succeeded
         self.failed = failed
         self.held = held
+        self.psaRequests = psaRequests
     }
 }
 
@@ -78,5 +84,35 @@ public struct RunFailed: Codable, Sendable, Hashable {
         self.runId = runId
         self.kind = kind
         self.error = error
+    }
+}
+
+/// R11.6: a run reached Rollcall's share of the PSA's API budget (or the database's ceiling) and paused. Not a
+/// failure: what it wrote stays written, and the next run goes on from what the log says is done.
+public struct RunPaused: Codable, Sendable, Hashable {
+    public static let eventType = "RunPaused"
+    public static let schemaVersion = 1
+
+    public var runId: String
+    /// Writes the run planned and had not sent when it paused; `nil` when it paused before planning (while reading).
+    public var writesLeft: Int?
+    /// When the budget window reopens: the run goes on then (under `serve`), or at the next `rollcall run`.
+    public var resumeAt: Date
+    /// Why, in words (which share or ceiling was reached).
+    public var reason: String
+    /// Requests this run sent to the PSA before pausing.
+    public var psaRequests: Int
+    /// The PSA's request threshold a window, when the run knew it (Autotask's `externalRequestThreshold`), so a later
+    /// process judges the share by it before reading it again.
+    public var threshold: Int?
+
+    /// Makes the event.
+    public init(runId: String, writesLeft: Int?, resumeAt: Date, reason: String, psaRequests: Int, threshold: Int? = nil) {
+        self.runId = runId
+        self.writesLeft = writesLeft
+        self.resumeAt = resumeAt
+        self.reason = reason
+        self.psaRequests = psaRequests
+        self.threshold = threshold
     }
 }

@@ -8,7 +8,8 @@ import Foundation
 public struct CompanyState: Codable, Sendable, Hashable {
     /// Bump when the fold or the stored layout changes: stored states of another version are rebuilt from position 0.
     /// (2: stored as a head plus one row per user, contact, match and assignment; 3: matches keep what was last
-    /// written, and failed writes are remembered; 4: runs and plans are numbered apart.)
+    /// written, and failed writes are remembered; 4: runs and plans are numbered apart, and writes the API budget held
+    /// back are not failures.)
     public static let codeVersion = 4
 
     public var company: String
@@ -71,7 +72,8 @@ public struct CompanyState: Codable, Sendable, Hashable {
             if e.kind == .create, let user = e.userId { failedWrites["create:\(user)"] = nil }
         case .commandFailed(let e):
             inDoubt["\(e.runId)/\(e.commandId)"] = nil
-            failedWrites[e.commandId] = e
+            // A write the API budget held back (R11.6) was never sent: it is not a failure to retry, only still to do.
+            if e.kind != "budgetExhausted" { failedWrites[e.commandId] = e }
         default:
             break
         }

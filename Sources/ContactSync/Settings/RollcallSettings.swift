@@ -78,6 +78,11 @@ public struct AutotaskSettings: Sendable, Hashable {
     public var url: String?
     /// Where the secret came from ("environment variable AUTOTASK_SECRET"), for messages.
     public var secretSource = "psa.autotask.secret in rollcall.yaml"
+    /// R11.6: the most of each hourly threshold Rollcall uses, in percent (default 30).
+    public var budgetShare = 30
+    /// R11.6: Rollcall adds no request once the database's total for the hour reaches this percent (default 50,
+    /// where Autotask starts slowing every integration down).
+    public var budgetCeiling = 50
 
     /// Makes Autotask settings.
     public init(username: String, secret: String, integrationCode: String, url: String? = nil) {
@@ -99,6 +104,8 @@ public struct ConnectWiseSettings: Sendable, Hashable {
     public var defaultContactType: String?
     /// Where the private key came from ("environment variable CW_PRIVATE_KEY"), for messages.
     public var privateKeySource = "psa.connectwise.privateKey in rollcall.yaml"
+    /// An optional cap on Rollcall's requests a minute (429s are honoured either way).
+    public var requestsPerMinute: Int?
 
     /// Makes ConnectWise settings.
     public init(url: String, company: String, publicKey: String, privateKey: String, clientId: String, defaultContactType: String? = nil) {

@@ -15,6 +15,8 @@ extension SettingsLoader {
                 secret: ${AUTOTASK_SECRET}
                 integrationCode: ${AUTOTASK_INTEGRATION_CODE}
                 # url: https://webservices5.autotask.net/ATServicesRest/   # optional: found from the username when absent
+                budgetShare: 30%                            # R11.6: the most of each hourly threshold Rollcall uses
+                budgetCeiling: 50%                          # R11.6: add nothing once the database's total reaches this
             """
             typeLines = ""
         case .connectwise:
@@ -26,6 +28,7 @@ extension SettingsLoader {
                 privateKey: ${CW_PRIVATE_KEY}
                 clientId: your-client-id                    # from developer.connectwise.com
                 defaultContactType: Employee                # R10.1: new contacts get this type unless overridden
+                # requestsPerMinute: 120                    # optional cap on Rollcall's requests a minute
             """
             typeLines = "    contactType: Employee           # R10.1: overrides the connection default; optional\n"
         }

@@ -196,6 +196,18 @@ private struct YAMLReader {
         return v
     }
 
+    /// A percentage written `30%` or `30`, from 1 to 100.
+    mutating func percent(_ m: Node.Mapping, _ key: String, field: String) -> Int? {
+        guard let s = string(m, key, company: nil, field: field, required: false) else { return nil }
+        let text = s.trimmingCharacters(in: .whitespaces)
+        let digits = text.hasSuffix("%") ? String(text.dropLast()).trimmingCharacters(in: .whitespaces) : text
+        guard let v = Int(digits), (1...100).contains(v) else {
+            problem(m[key], nil, field, "is \"\(s)\"; write a percentage from 1% to 100%, such as 30%")
+            return nil
+        }
+        return v
+    }
+
     mutating func settings(_ top: Node.Mapping) -> RollcallSettings? {
         checkKeys(top, known: ["database", "proxy", "microsoft", "psa", "companies"], company: nil, prefix: "")
         let database = string(top, "database", company: nil, field: "database", required: false) ?? "rollcall.sqlite3"
@@ -257,28 +269,41 @@ private struct YAMLReader {
         }
         if let a = at {
             let p = m["autotask"]
-            checkKeys(a, known: ["username", "secret", "integrationCode", "url"], company: nil, prefix: "psa.autotask.")
+            checkKeys(
+                a, known: ["username", "secret", "integrationCode", "url", "budgetShare", "budgetCeiling"], company: nil,
+                prefix: "psa.autotask.")
             let user = string(a, "username", company: nil, field: "psa.autotask.username", required: true, parent: p)
             let secret = string(a, "secret", company: nil, field: "psa.autotask.secret", required: true, parent: p)
             let code = string(a, "integrationCode", company: nil, field: "psa.autotask.integrationCode", required: true, parent: p)
             let url = credentialURL(a, "url", field: "psa.autotask.url", required: false)
+            let share = percent(a, "budgetShare", field: "psa.autotask.budgetShare")
+            let ceiling = percent(a, "budgetCeiling", field: "psa.autotask.budgetCeiling")
             guard let user, let secret, let code else { return nil }
             var settings = AutotaskSettings(username: user, secret: secret, integrationCode: code, url: url)
             settings.secretSource = source(of: a["secret"], field: "psa.autotask.secret")
+            settings.budgetShare = share ?? settings.budgetShare
+            settings.budgetCeiling = ceiling ?? settings.budgetCeiling
             return .autotask(settings)
         }
         let c = cw!
         let p = m["connectwise"]
-        checkKeys(c, known: ["url", "company", "publicKey", "privateKey", "clientId", "defaultContactType"], company: nil, prefix: "psa.connectwise.")
+        checkKeys(
+            c, known: ["url", "company", "publicKey", "privateKey", "clientId", "defaultContactType", "requestsPerMinute"],
+            company: nil, prefix: "psa.connectwise.")
         let url = credentialURL(c, "url", field: "psa.connectwise.url", required: true, parent: p)
         let company = string(c, "company", company: nil, field: "psa.connectwise.company", required: true, parent: p)
         let pub = string(c, "publicKey", company: nil, field: "psa.connectwise.publicKey", required: true, parent: p)
         let priv = string(c, "privateKey", company: nil, field: "psa.connectwise.privateKey", required: true, parent: p)
         let client = string(c, "clientId", company: nil, field: "psa.connectwise.clientId", required: true, parent: p)
         let type = string(c, "defaultContactType", company: nil, field: "psa.connectwise.defaultContactType", required: false)
+        let perMinute = int(c, "requestsPerMinute", company: nil, field: "psa.connectwise.requestsPerMinute", required: false)
+        if let perMinute, perMinute < 1 {
+            problem(c["requestsPerMinute"], nil, "psa.connectwise.requestsPerMinute", "is \(perMinute); write a number of requests of 1 or more, or leave it out for no cap")
+        }
         guard let url, let company, let pub, let priv, let client else { return nil }
         var settings = ConnectWiseSettings(url: url, company: company, publicKey: pub, privateKey: priv, clientId: client, defaultContactType: type)
         settings.privateKeySource = source(of: c["privateKey"], field: "psa.connectwise.privateKey")
+        settings.requestsPerMinute = perMinute.flatMap { $0 >= 1 ? $0 : nil }
         return .connectwise(settings)
     }
 

@@ -86,9 +86,16 @@ public final class AutotaskEmulator: Sendable {
     /// The most requests one endpoint ever had in flight at once.
     public func maxRequestsInFlight() async -> Int { await store.maxInFlight }
 
-    /// Sets the hourly threshold and the requests other integrations used before this emulator's own.
-    public func setThreshold(limit: Int, usedBeforeStart: Int) async {
-        await store.setThreshold(limit: limit, usedBeforeStart: usedBeforeStart)
+    /// Sets the threshold and the requests other integrations use. With a `window` (seconds; Autotask's is an hour),
+    /// requests are counted in that rolling window and `usedBeforeStart` is the other integrations' steady load in
+    /// every window; without one, every request since the start counts, after `usedBeforeStart`.
+    public func setThreshold(limit: Int, usedBeforeStart: Int, window: TimeInterval? = nil) async {
+        await store.setThreshold(limit: limit, usedBeforeStart: usedBeforeStart, window: window)
+    }
+
+    /// Sets the clock the window is counted on (tests and drills move it instead of waiting).
+    public func setClock(_ clock: @escaping @Sendable () -> Date) async {
+        await store.setClock(clock)
     }
 }
 

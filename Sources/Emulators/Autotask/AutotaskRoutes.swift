@@ -39,7 +39,7 @@ struct AutotaskRoutes: RouterMiddleware {
             ]))
         }
         guard await authorized(request) else { return AutotaskReply(status: 401, body: nil) }
-        let used = await store.usedBeforeStart + control.requestCount()
+        let used = await store.countRequest()
         let limit = await store.threshold
         if s == ["thresholdinformation"] {
             guard method == .get else { return AutotaskReply(status: 405, body: nil) }
@@ -231,7 +231,9 @@ struct AutotaskRoutes: RouterMiddleware {
                 return Self.plain(204, "")
             case (.put, ["threshold"]):
                 let threshold = try decoder.decode([String: Int].self, from: body)
-                await store.setThreshold(limit: threshold["limit"] ?? 10_000, usedBeforeStart: threshold["usedBeforeStart"] ?? 0)
+                await store.setThreshold(
+                    limit: threshold["limit"] ?? 10_000, usedBeforeStart: threshold["usedBeforeStart"] ?? 0,
+                    window: threshold["windowSeconds"].map(TimeInterval.init))
                 return Self.plain(204, "")
             case (.get, ["stats"]):
                 return Self.response(.ok(.object([

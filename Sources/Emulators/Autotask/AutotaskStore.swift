@@ -25,7 +25,17 @@ actor AutotaskStore {
     private var lastStamp = Date.distantPast
     var baseURL = "http://127.0.0.1"
     var threshold: Int
+    /// Requests other integrations use: before this emulator's own when there is no window, or a steady load in every
+    /// window when there is one.
     var usedBeforeStart: Int
+    /// The rolling window requests are counted in (Autotask's hour; shortened for drills), or `nil` to count every
+    /// request since the start.
+    var window: TimeInterval?
+    /// The emulator's clock (injectable, so tests and drills need not wait an hour).
+    var clock: @Sendable () -> Date = { Date() }
+    /// When each counted request came, oldest first (only the window's, when there is one).
+    private var counted: [Date] = []
+    private var countedTotal = 0
     private var inFlight: [String: Int] = [:]
     private(set) var maxInFlight = 0
 
@@ -63,9 +73,24 @@ actor AutotaskStore {
 
     func setBaseURL(_ url: String) { baseURL = url }
 
-    func setThreshold(limit: Int, usedBeforeStart used: Int) {
+    func setThreshold(limit: Int, usedBeforeStart used: Int, window: TimeInterval? = nil) {
         threshold = limit
         usedBeforeStart = used
+        self.window = window.flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    func setClock(_ clock: @escaping @Sendable () -> Date) { self.clock = clock }
+
+    /// Counts one authenticated API request (as Autotask counts `ThresholdInformation` too) and answers the database's
+    /// total in the current window, this request included.
+    func countRequest() -> Int {
+        countedTotal += 1
+        guard let window else { return usedBeforeStart &+ countedTotal }
+        let now = clock()
+        counted.append(now)
+        let cutoff = now.addingTimeInterval(-window)
+        if let keep = counted.firstIndex(where: { $0 > cutoff }), keep > 0 { counted.removeFirst(keep) }
+        return usedBeforeStart &+ counted.count
     }
 
     // MARK: Reads

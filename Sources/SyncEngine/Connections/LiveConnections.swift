@@ -17,13 +17,16 @@ public actor LiveConnections: ConnectionProvider {
     private var directories: [String: GraphClient] = [:]
     private var connection: (any PSAConnection)?
     private let http: HTTPService
+    private let autotaskBudget: AutotaskBudget?
 
     /// Makes the provider; `retryBaseDelay` (seconds) shortens retry waits, for tests and fault drills. Requests go
-    /// through the settings' `proxy` (which the settings loader has checked), else `HTTPS_PROXY`'s.
-    public init(settings: RollcallSettings, logger: Logger, retryBaseDelay: Double? = nil) {
+    /// through the settings' `proxy` (which the settings loader has checked), else `HTTPS_PROXY`'s. `autotaskBudget`
+    /// replaces the one made from the settings' share and ceiling (tests and drills give it their clock).
+    public init(settings: RollcallSettings, logger: Logger, retryBaseDelay: Double? = nil, autotaskBudget: AutotaskBudget? = nil) {
         self.settings = settings
         self.logger = logger
         self.retryBaseDelay = retryBaseDelay
+        self.autotaskBudget = autotaskBudget
         http = .using(proxy: settings.proxy.flatMap { try? HTTPProxy(url: $0) })
     }
 
@@ -52,15 +55,17 @@ public actor LiveConnections: ConnectionProvider {
         case .autotask(let autotask):
             var configuration = AutotaskConfiguration(
                 username: autotask.username, secret: autotask.secret, integrationCode: autotask.integrationCode,
-                baseURL: autotask.url, secretSource: autotask.secretSource)
+                baseURL: autotask.url, budgetShare: autotask.budgetShare, budgetCeiling: autotask.budgetCeiling,
+                secretSource: autotask.secretSource)
             if let retryBaseDelay { configuration.retryBaseDelay = .milliseconds(Int(retryBaseDelay * 1000)) }
-            made = AutotaskConnection(configuration: configuration, logger: logger, http: http)
+            made = AutotaskConnection(configuration: configuration, logger: logger, budget: autotaskBudget, http: http)
         case .connectwise(let connectwise):
             var configuration = ConnectWiseConfiguration(
                 baseURL: connectwise.url, company: connectwise.company, publicKey: connectwise.publicKey,
                 privateKey: connectwise.privateKey, clientId: connectwise.clientId,
                 privateKeySource: connectwise.privateKeySource)
             if let retryBaseDelay { configuration.retryBaseDelay = retryBaseDelay }
+            configuration.requestsPerMinute = connectwise.requestsPerMinute
             made = ConnectWiseConnection(configuration: configuration, logger: logger, http: http)
         }
         connection = made

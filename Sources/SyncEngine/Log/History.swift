@@ -11,11 +11,16 @@ public struct RunRecord: Codable, Sendable, Hashable {
     public var mode: DirectoryReadMode
     public var dryRun: Bool
     public var settingsVersion: Int?
-    /// `running`, `completed`, `failed`.
+    /// `running`, `completed`, `failed`, `paused`.
     public var outcome: String
     public var endedAt: Date?
     public var counts: RunCounts?
     public var error: String?
+    /// A paused run (R11.6): when it goes on, and the writes it had left.
+    public var resumeAt: Date?
+    public var writesLeft: Int?
+    /// Requests the run sent to the PSA, when it recorded them (runs since R11.6).
+    public var psaRequests: Int?
     public var writes: [WriteRecord]
 }
 
@@ -26,7 +31,7 @@ public struct WriteRecord: Codable, Sendable, Hashable {
     public var kind: String
     public var contactId: Int?
     public var userId: String?
-    /// `succeeded` or `failed`.
+    /// `succeeded`, `failed`, or `postponed` (held back by the API budget before it was sent, R11.6).
     public var outcome: String
     public var detail: String?
 }
@@ -39,7 +44,7 @@ public enum History {
         var order: [String] = []
         var kinds: [String: Command.Kind] = [:]
         let types: Set<String> = [
-            RunStarted.eventType, RunCompleted.eventType, RunFailed.eventType, CommandPlanned.eventType,
+            RunStarted.eventType, RunCompleted.eventType, RunFailed.eventType, RunPaused.eventType, CommandPlanned.eventType,
             CommandSucceeded.eventType, CommandFailed.eventType,
         ]
         for try await envelope in log.envelopes(types: types) {
@@ -54,10 +59,18 @@ public enum History {
                 runs[e.runId]?.outcome = "completed"
                 runs[e.runId]?.endedAt = envelope.recordedAt
                 runs[e.runId]?.counts = e.counts
+                runs[e.runId]?.psaRequests = e.counts.psaRequests
             case .runFailed(let e):
                 runs[e.runId]?.outcome = "failed"
                 runs[e.runId]?.endedAt = envelope.recordedAt
                 runs[e.runId]?.error = e.error
+            case .runPaused(let e):
+                runs[e.runId]?.outcome = "paused"
+                runs[e.runId]?.endedAt = envelope.recordedAt
+                runs[e.runId]?.error = e.reason
+                runs[e.runId]?.resumeAt = e.resumeAt
+                runs[e.runId]?.writesLeft = e.writesLeft
+                runs[e.runId]?.psaRequests = e.psaRequests
             case .commandPlanned(let e):
                 kinds["\(e.runId)/\(e.command.id)"] = e.command.kind
             case .commandSucceeded(let e):
@@ -68,7 +81,7 @@ public enum History {
                 runs[e.runId]?.writes.append(WriteRecord(
                     at: envelope.recordedAt, commandId: e.commandId,
                     kind: kinds["\(e.runId)/\(e.commandId)"]?.rawValue ?? "write", contactId: e.contactId, userId: e.userId,
-                    outcome: "failed", detail: e.error))
+                    outcome: e.kind == PSAError.Kind.budgetExhausted.rawValue ? "postponed" : "failed", detail: e.error))
             default:
                 break
             }

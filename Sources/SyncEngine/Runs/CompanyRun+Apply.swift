@@ -82,8 +82,8 @@ extension CompanyRun {
 
     /// Applies writes in batches: the batch's `CommandAttempted` events commit before any of its HTTP calls, and the
     /// batch's outcomes commit after them, in the same transaction as the next batch's attempts (one commit per batch
-    /// instead of two; what is recorded, and when relative to the HTTP calls, is unchanged). A budget stop ends the
-    /// run cleanly with what was done.
+    /// instead of two; what is recorded, and when relative to the HTTP calls, is unchanged). Reaching the API budget's
+    /// share or ceiling (R11.6) pauses the run with what was done: `RunPausing` says how many writes are left.
     func apply(
         _ all: [Command], only indices: [Int], state: inout CompanyState, recorder: inout Recorder, summary: inout RunSummary
     ) async throws {
@@ -91,6 +91,7 @@ extension CompanyRun {
         let runId = recorder.runId
         var done = 0
         var stopped: PSAError?
+        var unsent = 0
         var start = 0
         // The last batch's outcomes, committed with the next batch's attempts.
         var recorded: [DomainEvent] = []
@@ -128,9 +129,14 @@ extension CompanyRun {
                     events.append(.commandFailed(CommandFailed(
                         runId: runId, commandId: command.id, userId: command.userId, contactId: command.contactId,
                         status: error.status, kind: error.kind.rawValue, error: error.message, retryable: error.retryable)))
-                    summary.failed += 1
-                    if error.kind == .budgetExhausted { stopped = error }
-                    logger.warning("write failed for \(settings.name) (\(command.id)): \(error.message)")
+                    if error.kind == .budgetExhausted {
+                        // Refused before sending: not a failed write, a write left for when the budget allows.
+                        stopped = error
+                        unsent += 1
+                    } else {
+                        summary.failed += 1
+                        logger.warning("write failed for \(settings.name) (\(command.id)): \(error.message)")
+                    }
                 }
             }
             recorded = events
@@ -139,8 +145,7 @@ extension CompanyRun {
         }
         try await recorder.append(recorded, step: "outcome", into: &state)
         if let stopped {
-            summary.status = .failed
-            summary.message = "stopped after \(done) of \(indices.count) writes: \(stopped.message)"
+            throw RunPausing(error: stopped, writesLeft: indices.count - done + unsent)
         }
     }
 

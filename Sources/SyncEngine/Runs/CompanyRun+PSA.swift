@@ -34,6 +34,9 @@ extension CompanyRun {
             summary.contactsObserved += try await readContacts(
                 &state, since: since, full: full, before: events, step: "psa", recorder: &recorder,
                 checkMatched: !acceptMissing)
+        } catch let error as PSAError where error.kind == .budgetExhausted {
+            // R11.6: not a failed read; the run pauses and the next one reads again.
+            throw RunPausing(error: error, writesLeft: nil)
         } catch let error as PSAError {
             summary.status = .failed
             summary.message = "the PSA could not be read for \(settings.name): \(error.message)"
@@ -130,6 +133,13 @@ extension CompanyRun {
 }
 
 /// A run stopped early for a reason already recorded in the log and the summary.
+/// R11.6: the PSA's API budget (Rollcall's share, or the database's ceiling) refused a request before it was sent;
+/// the run pauses. `writesLeft` is `nil` when it paused before planning.
+struct RunPausing: Error {
+    let error: PSAError
+    var writesLeft: Int?
+}
+
 struct RunStopped: Error {
     let message: String
     /// The `RunFailed` kind the run ends with.

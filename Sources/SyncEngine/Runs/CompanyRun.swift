@@ -78,6 +78,8 @@ public struct CompanyRun: Sendable {
         case finished
         /// A step ended the run early; recorded as `RunFailed` of `kind`.
         case failed(String, kind: String)
+        /// R11.6: the API budget refused a request before it was sent; recorded as `RunPaused`.
+        case paused(PSAError, writesLeft: Int?)
         /// The settings do not fit what the run read (R2.1, R2.2).
         case badSettings(String)
         /// The task was cancelled: the end is still recorded, then cancellation goes on up.
@@ -149,6 +151,10 @@ public struct CompanyRun: Sendable {
             return .failed(stop.message, kind: stop.kind)
         } catch let refused as SettingsRefused {
             return .badSettings(refused.message)
+        } catch let pausing as RunPausing {
+            return .paused(pausing.error, writesLeft: pausing.writesLeft)
+        } catch let error as PSAError where error.kind == .budgetExhausted {
+            return .paused(error, writesLeft: nil)
         } catch let error as PSAError {
             return .failed("the PSA refused the run of \(settings.name): \(error.message)", kind: error.kind.rawValue)
         } catch where Task.isCancelled {
@@ -213,6 +219,7 @@ public struct CompanyRun: Sendable {
         run.summary.graphRequests = await directory.requestCount() - run.graphBefore
         run.summary.psaRequests = await psa.requestCount() - run.psaBefore
         var failure: (kind: String, message: String)?
+        var pause: RunPaused?
         switch outcome {
         case .notStarted(let status, let message):
             run.summary.status = status
@@ -236,18 +243,28 @@ public struct CompanyRun: Sendable {
             failure = ("settings", message)
         case .cancelled:
             failure = ("cancelled", "the run was stopped before it finished")
+        case .paused(let error, let writesLeft):
+            let resumeAt = error.retryAfter ?? Date().addingTimeInterval(15 * 60)
+            run.summary.status = .paused
+            run.summary.resumeAt = resumeAt
+            run.summary.writesLeft = writesLeft
+            let left = writesLeft.map { "\($0) write\($0 == 1 ? "" : "s") left" } ?? "paused while reading the PSA"
+            run.summary.message = "paused at the PSA's API budget (\(left)): \(error.message)"
+            pause = RunPaused(
+                runId: run.summary.runId, writesLeft: writesLeft, resumeAt: resumeAt, reason: error.message,
+                psaRequests: run.summary.psaRequests, threshold: await psa.knownThreshold())
         }
         if let failure {
             if run.summary.status != .badSettings { run.summary.status = .failed }
             run.summary.message = failure.message
         }
         let summary = run.summary
-        let end: DomainEvent = failure.map {
+        let end: DomainEvent = pause.map { .runPaused($0) } ?? failure.map {
             .runFailed(RunFailed(runId: summary.runId, kind: $0.kind, error: $0.message))
         } ?? .runCompleted(RunCompleted(runId: summary.runId, counts: RunCounts(
             usersObserved: summary.usersObserved, contactsObserved: summary.contactsObserved, planned: summary.planned,
             succeeded: summary.dryRun ? 0 : summary.created + summary.updated + summary.deactivated + summary.reactivated,
-            failed: summary.failed, held: summary.held)))
+            failed: summary.failed, held: summary.held, psaRequests: summary.psaRequests)))
         if case .cancelled(let error) = outcome {
             // The log refuses ordinary writes from a cancelled task; the end is recorded all the same.
             try? await run.recorder.append([end], step: "end", into: &run.state, evenIfCancelled: true)

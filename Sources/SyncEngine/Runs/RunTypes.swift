@@ -46,6 +46,8 @@ public enum RunStatus: String, Codable, Sendable, Hashable {
     case completedWithFailures
     /// The run finished, and deactivations wait for `rollcall approve` (R8.4).
     case held
+    /// R11.6: the run reached Rollcall's share of the PSA's API budget and paused; it goes on at `resumeAt`.
+    case paused
     /// The run stopped: Microsoft 365 or the PSA could not be read, or the API budget ran out.
     case failed
     /// The settings do not fit what the PSA or tenant has; nothing was written.
@@ -80,6 +82,10 @@ public struct RunSummary: Codable, Sendable, Hashable {
     public var eventsAppended = 0
     /// A sentence on why the run stopped or what waits, when there is one.
     public var message: String?
+    /// A paused run (R11.6): when the budget window reopens, and the writes it had left (`nil` when it paused before
+    /// planning).
+    public var resumeAt: Date?
+    public var writesLeft: Int?
     /// The plan the run made (commands with their reasons), when the run was asked to keep it (`RunOptions.keepPlan`).
     public var plan: Plan?
     /// How many commands the run planned.

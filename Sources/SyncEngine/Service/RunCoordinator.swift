@@ -13,6 +13,8 @@ public actor RunCoordinator {
     private var lastStarted: [String: Date] = [:]
     private var recordedSettings: [String: CompanySettings?] = [:]
     private var recent: [String: [RunSummary]] = [:]
+    /// R11.6: companies whose last run paused at the API budget, and when it goes on (`nil`: not paused).
+    private var paused: [String: Date?] = [:]
     private var stopping = false
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -65,6 +67,17 @@ public actor RunCoordinator {
         return latest
     }
 
+    /// When the company's paused run goes on (R11.6), or `nil` when its last run that writes did not pause: this
+    /// process's runs, or the log's latest (so a restart goes on with a run paused before it).
+    public func pausedUntil(_ company: String) async -> Date? {
+        if let known = paused[company] { return known }
+        let runs = (try? await History.runs(log: engine.log(for: company))) ?? []
+        let last = runs.last { !$0.dryRun }
+        let until = last?.outcome == "paused" ? last?.resumeAt : nil
+        paused[company] = .some(until)
+        return until
+    }
+
     /// The summaries of runs this process made for a company, newest last.
     public func summaries(_ company: String) -> [RunSummary] { recent[company] ?? [] }
 
@@ -107,6 +120,7 @@ public actor RunCoordinator {
 
     private func finished(_ company: String, summary: RunSummary?) {
         if let summary { recent[company, default: []].append(summary) }
+        if let summary, !summary.dryRun { paused[company] = .some(summary.status == .paused ? summary.resumeAt : nil) }
         if (recent[company]?.count ?? 0) > 50 { recent[company]?.removeFirst() }
         tasks[company] = nil
         if !stopping, let next = queues[company]?.finish() { start(company, next) }

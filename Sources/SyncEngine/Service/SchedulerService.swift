@@ -54,6 +54,17 @@ public struct SchedulerService: Service {
         }
         let engine = await coordinator.currentEngine()
         for company in engine.settings.companies where company.enabled {
+            // R11.6: a run paused at the API budget goes on by itself once its window reopens, window after window.
+            if let until = await coordinator.pausedUntil(company.name), until <= now(),
+               !(await coordinator.isBusy(company.name)) {
+                do {
+                    try await coordinator.request(company: company.name, trigger: .resumed, mode: .delta)
+                    logger.info("run of \(company.name) asked for (resumed after the API budget's window reopened)")
+                } catch {
+                    logger.error("could not resume the paused run of \(company.name): \(error)")
+                }
+                continue
+            }
             guard let daily = DailyTime(company.dailyAt) else { continue }
             let settingsChanged = await coordinator.recordedSettings(company.name) != company
             let trigger = RunSchedule.due(

@@ -24,6 +24,8 @@ enum Exit {
     static let badInput = ExitCode(2)
     static let held = ExitCode(3)
     static let brokenLog = ExitCode(4)
+    /// R11.6: a run paused at the PSA's API budget; run again after the time it gives.
+    static let paused = ExitCode(5)
 }
 
 /// The loaded settings, the log and the engine.

@@ -42,6 +42,9 @@ struct HistoryCommand: AsyncParsableCommand {
             }
             print(line)
             if let error = run.error { print("    \(error)") }
+            if let resumeAt = run.resumeAt {
+                print("    paused with \(run.writesLeft.map(String.init) ?? "its") writes left; goes on after \(formatTime(resumeAt))")
+            }
             for write in run.writes {
                 // Each write names the contact and the person it was for.
                 let person = write.userId.map { id in

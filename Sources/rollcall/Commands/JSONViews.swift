@@ -198,6 +198,9 @@ struct RunJSON: Encodable {
     var requests: Requests
     var eventsLogged: Int
     var message: String?
+    /// A paused run (R11.6): when it goes on, and the writes it had left.
+    var resumeAt: Date?
+    var writesLeft: Int?
     /// A dry run's plan (`run --dry-run`).
     var plan: [CommandJSON]?
 
@@ -216,6 +219,8 @@ struct RunJSON: Encodable {
         requests = Requests(graph: s.graphRequests, psa: s.psaRequests)
         eventsLogged = s.eventsAppended
         message = s.message
+        resumeAt = s.resumeAt
+        writesLeft = s.writesLeft
         plan = s.dryRun ? s.plan.map { $0.commands.map { CommandJSON($0, state: state, held: false) } } : nil
     }
 }
@@ -267,6 +272,8 @@ struct HistoryJSON: Encodable {
         var outcome: String
         var counts: RunCounts?
         var error: String?
+        var resumeAt: Date?
+        var writesLeft: Int?
         var writes: [Write]
     }
 
@@ -279,7 +286,7 @@ struct HistoryJSON: Encodable {
             Run(
                 run: r.runId, label: RunNumber.label(r.runId), startedAt: r.startedAt, endedAt: r.endedAt,
                 trigger: r.trigger.rawValue, mode: r.mode.rawValue, dryRun: r.dryRun, settingsVersion: r.settingsVersion,
-                outcome: r.outcome, counts: r.counts, error: r.error,
+                outcome: r.outcome, counts: r.counts, error: r.error, resumeAt: r.resumeAt, writesLeft: r.writesLeft,
                 writes: r.writes.map { w in
                     Write(
                         at: w.at, command: w.commandId, kind: w.kind, user: w.userId.map { UserJSON($0, state: state) },

@@ -97,6 +97,9 @@ enum Printer {
             lines.append("  \(s.graphRequests) Graph and \(s.psaRequests) PSA requests; \(s.eventsAppended) events logged")
         }
         if let message = s.message { lines.append("  " + message) }
+        if s.status == .paused, let resumeAt = s.resumeAt {
+            lines.append("  Run it again after \(formatTime(resumeAt)) to go on (rollcall serve goes on by itself); nothing is written twice.")
+        }
         return lines
     }
 
@@ -105,6 +108,7 @@ enum Printer {
         case .completed: "completed"
         case .completedWithFailures: "completed with failed writes"
         case .held: "completed; deactivations held for approval"
+        case .paused: "paused at the PSA's API budget"
         case .failed: "FAILED"
         case .badSettings: "refused: the settings do not fit the PSA or tenant"
         case .skipped: "skipped"

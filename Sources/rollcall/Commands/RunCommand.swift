@@ -75,6 +75,7 @@ struct RunCommand: AsyncParsableCommand {
 func runExitCode(for summaries: [RunSummary]) -> ExitCode {
     if summaries.contains(where: { $0.status == .badSettings }) { return Exit.badInput }
     if summaries.contains(where: { $0.status == .failed || $0.status == .completedWithFailures }) { return Exit.failedWrites }
+    if summaries.contains(where: { $0.status == .paused }) { return Exit.paused }
     if summaries.contains(where: { $0.status == .held }) { return Exit.held }
     return .success
 }

@@ -1,5 +1,6 @@
 // The end-to-end harness: the sample MSP's emulators on loopback, a real log in a temporary folder, and the engine.
 
+import Autotask
 import ContactSync
 import Emulators
 import EventLog
@@ -33,7 +34,8 @@ final class Scenario: Sendable {
 
     init(
         psa: SampleMSP.PSA, tenants: [GraphTenant] = SampleMSP.tenants(), autotask: AutotaskFixture = SampleMSP.autotask(),
-        connectwise: ConnectWiseFixture = SampleMSP.connectwise(), editYAML: (String) -> String = { $0 }
+        connectwise: ConnectWiseFixture = SampleMSP.connectwise(), autotaskBudget: AutotaskBudget? = nil,
+        editYAML: (String) -> String = { $0 }
     ) async throws {
         self.psa = psa
         running = try await SampleMSP.start(tenants: tenants, autotask: autotask, connectwise: connectwise)
@@ -48,7 +50,9 @@ final class Scenario: Sendable {
         logger.logLevel = .error
         engine = SyncEngine(
             settings: settings, store: store,
-            connections: LiveConnections(settings: settings, logger: logger, retryBaseDelay: 0.01), logger: logger)
+            connections: LiveConnections(
+                settings: settings, logger: logger, retryBaseDelay: 0.01, autotaskBudget: autotaskBudget),
+            logger: logger)
     }
 
     func stop() async {

@@ -1,0 +1,130 @@
+// R11.6 end to end over loopback, on an injected clock: a first sync larger than Rollcall's share of the Autotask
+// budget pauses (not fails), goes on window after window from what the log says is done, and writes nobody twice.
+
+import Autotask
+import ContactSync
+import Emulators
+import EventLog
+import Foundation
+import Logging
+import SyncEngine
+import Synchronization
+import Testing
+
+/// A clock the test moves; the budget and the emulator's window both read it.
+final class MovingClock: Sendable {
+    private let time = Mutex(Date())
+    var now: Date { time.withLock { $0 } }
+    func set(_ date: Date) { time.withLock { $0 = max($0, date) } }
+}
+
+@Suite("R11.6 paced runs end to end")
+struct PacedRunE2ETests {
+    @Test("R11.6 e2e: a sync bigger than the share pauses with its writes left, resumes each window, and ends with one contact a person")
+    func pausesAndResumes() async throws {
+        let clock = MovingClock()
+        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
+        let tenant = GraphTenant.synthetic(users: 150, seed: 11, domain: SampleMSP.contosoTenant)
+        let eligible = tenant.users.filter { $0.accountEnabled == true && !$0.assignedLicenses.isEmpty }
+        let scenario = try await Scenario(psa: .autotask, tenants: [tenant, SampleMSP.fabrikam()], autotaskBudget: budget)
+        defer { Task { await scenario.stop() } }
+        // A database of 400 requests an hour; other integrations use 40 in every window. Rollcall's share is 120.
+        await scenario.running.autotask.setThreshold(limit: 400, usedBeforeStart: 40, window: 3600)
+        await scenario.running.autotask.setClock { clock.now }
+
+        var summaries: [RunSummary] = []
+        var summary = try await scenario.run("Contoso")
+        summaries.append(summary)
+        while summary.status == .paused, summaries.count < 10 {
+            #expect(summary.failed == 0, "a pause is not a failure")
+            #expect((summary.writesLeft ?? 1) > 0)
+            #expect(budget.usage().used <= 120, "never above the share in a window")
+            let resumeAt = try #require(summary.resumeAt)
+            // Before the window reopens, a run goes nowhere: it pauses again and writes nothing.
+            let early = try await scenario.run("Contoso", RunOptions(trigger: .resumed))
+            #expect(early.status == .paused)
+            #expect(early.created == 0)
+            clock.set(resumeAt.addingTimeInterval(1))
+            summary = try await scenario.run("Contoso", RunOptions(trigger: .resumed))
+            summaries.append(summary)
+        }
+        #expect(summary.status == .completed, "\(summary.message ?? "")")
+        let writes = eligible.count
+        let windows = summaries.count
+        // Each window gives at least half the share (60 requests); reads and checks take a few of them.
+        #expect(windows <= Int((Double(writes) / 60).rounded(.up)) + 2, "\(windows) windows for \(writes) writes")
+        #expect(summaries.reduce(0) { $0 + $1.created } == writes)
+
+        let contacts = await scenario.contacts("Contoso").filter { $0.email?.hasSuffix("@" + SampleMSP.contosoTenant) == true }
+        #expect(contacts.count == writes, "every eligible user has a contact")
+        #expect(Set(contacts.compactMap { $0.email?.lowercased() }).count == contacts.count, "nobody twice")
+
+        let events = try await scenario.events("Contoso")
+        let paused = events.compactMap { envelope -> RunPaused? in
+            if case .runPaused(let p) = envelope.event { return p } else { return nil }
+        }
+        #expect(paused.count == summaries.count - 1 + (summaries.count - 1), "each window's pause, and each early run's")
+        #expect(paused.allSatisfy { $0.psaRequests <= 120 })
+        let state = try await scenario.engine.log(for: "Contoso").currentState()
+        #expect(state.failedWrites.isEmpty, "writes held back by the budget are not failures to retry")
+    }
+
+    @Test("R11.6 e2e: the database's total is never pushed past the ceiling by Rollcall")
+    func ceilingHolds() async throws {
+        let clock = MovingClock()
+        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
+        let tenant = GraphTenant.synthetic(users: 60, seed: 12, domain: SampleMSP.contosoTenant)
+        let scenario = try await Scenario(psa: .autotask, tenants: [tenant, SampleMSP.fabrikam()], autotaskBudget: budget)
+        defer { Task { await scenario.stop() } }
+        // Other integrations already use 180 of 400: the ceiling (200) leaves Rollcall 20, well under its share.
+        await scenario.running.autotask.setThreshold(limit: 400, usedBeforeStart: 180, window: 3600)
+        await scenario.running.autotask.setClock { clock.now }
+        let summary = try await scenario.run("Contoso")
+        #expect(summary.status == .paused)
+        #expect(summary.message?.contains("budgetCeiling 50%") == true, "\(summary.message ?? "")")
+        let threshold = try #require(await budget.lastReading())
+        #expect(threshold.used + (await budget.spent()) <= 200)
+    }
+
+    @Test("R11.6 e2e: serve goes on with a paused run by itself once the window reopens, window after window")
+    func serveResumes() async throws {
+        let clock = MovingClock()
+        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
+        let tenant = GraphTenant.synthetic(users: 150, seed: 13, domain: SampleMSP.contosoTenant)
+        let eligible = tenant.users.filter { $0.accountEnabled == true && !$0.assignedLicenses.isEmpty }
+        let scenario = try await Scenario(psa: .autotask, tenants: [tenant, SampleMSP.fabrikam()], autotaskBudget: budget) {
+            YAML.set($0, company: "Fabrikam", "enabled", "false")
+        }
+        defer { Task { await scenario.stop() } }
+        await scenario.running.autotask.setThreshold(limit: 400, usedBeforeStart: 40, window: 3600)
+        await scenario.running.autotask.setClock { clock.now }
+        #expect(try await scenario.run("Contoso").status == .paused)
+
+        var logger = Logger(label: "rollcall.test")
+        logger.logLevel = .critical
+        let coordinator = RunCoordinator(engine: scenario.engine, logger: logger, now: { clock.now })
+        let scheduler = SchedulerService(coordinator: coordinator, reload: { nil }, logger: logger, now: { clock.now })
+        func triggers() async throws -> [RunTrigger] {
+            try await scenario.events("Contoso").compactMap { envelope -> RunTrigger? in
+                if case .runStarted(let r) = envelope.event { return r.trigger } else { return nil }
+            }
+        }
+        await scheduler.pass()
+        await coordinator.waitUntilIdle()
+        #expect(try await triggers() == [.manual], "nothing goes on before the window reopens")
+
+        var windows = 0
+        while let until = await coordinator.pausedUntil("Contoso"), windows < 10 {
+            clock.set(until.addingTimeInterval(1))
+            await scheduler.pass()
+            await coordinator.waitUntilIdle()
+            windows += 1
+        }
+        #expect(await coordinator.pausedUntil("Contoso") == nil, "the sync finished")
+        #expect(windows >= 1)
+        #expect(try await triggers().dropFirst().allSatisfy { $0 == .resumed })
+        let contacts = await scenario.contacts("Contoso").filter { $0.email?.hasSuffix("@" + SampleMSP.contosoTenant) == true }
+        #expect(contacts.count == eligible.count)
+        #expect(Set(contacts.compactMap { $0.email?.lowercased() }).count == contacts.count, "nobody twice")
+    }
+}
