@@ -52,8 +52,13 @@ extension AutotaskConnection {
                 + "Set psa.autotask.url in rollcall.yaml to your zone's REST URL.")
     }
 
-    /// Takes one request from the budget, reading `ThresholdInformation` into it first, once per run.
-    private func spendBudget() async throws {
+    /// Takes one request from the budget. A write first reads `ThresholdInformation` into it, once per run; reads do
+    /// not, so an idle run (nothing to write) never spends a request on the budget itself.
+    private func spendBudget(readingThreshold: Bool) async throws {
+        guard readingThreshold else {
+            try await budget.spend()
+            return
+        }
         try await budget.spend { [self] in
             do {
                 let url = try await base() + "ThresholdInformation"
@@ -144,6 +149,8 @@ extension AutotaskConnection {
         authenticated: Bool = true, budgeted: Bool = true
     ) async throws -> (Int, Data) {
         let endpoint = session.endpoint(of: url)
+        // Queries are POSTs that read; writes are the other POSTs and every PATCH, PUT and DELETE.
+        let writes = method != "GET" && !(URLComponents(string: url)?.path.lowercased().hasSuffix("/query") ?? false)
         var headers = authenticated ? authenticatedHeaders : HTTPHeaders([("Accept", "application/json")])
         if body != nil { headers.add(name: "Content-Type", value: "application/json") }
         let request = HTTPRequest(
@@ -153,7 +160,7 @@ extension AutotaskConnection {
             answer = try await requester.send(
                 request, retrying: { Self.isRetryable($0, idempotent: idempotent) },
                 beforeAttempt: {
-                    if budgeted { try await spendBudget() }
+                    if budgeted { try await spendBudget(readingThreshold: writes) }
                     await gates.acquire(endpoint)
                 },
                 afterAttempt: { gates.release(endpoint) })

@@ -232,34 +232,40 @@ struct AutotaskConnectionTests {
         #expect(!harness.log.all.contains { $0.contains("retrying") })
     }
 
-    @Test("the hourly budget is read once a run and a run that would exceed it stops and says when to resume")
+    @Test("the hourly budget is read once a run, by its first write (reads never read it), and a run that would exceed it stops and says when to resume")
     func budget() async throws {
-        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 3, threshold: 10_000, used: 9_990))
+        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 3, threshold: 10_000, used: 9_980))
         defer { Task { await harness.stop() } }
         let connection = harness.connection
         await connection.beginRun()
+        for _ in 0..<5 { _ = try await connection.contact(companyId: company, id: 30_000_001) }
+        var counts = await harness.emulator.control.requestCounts()
+        #expect(counts["GET /ATServicesRest/V1.0/ThresholdInformation"] == nil, "reads do not read the budget")
         var made = 0
         var stop: PSAError?
         while made < 30 {
             do {
-                _ = try await connection.contact(companyId: company, id: 30_000_001)
+                let fields = ContactFields(firstName: "New", lastName: "Hire \(made)", email: "new.hire\(made)@contoso.example")
+                _ = try await connection.write(.create(NewContact(fields: fields, siteId: nil)), companyId: company, current: nil)
                 made += 1
             } catch let error as PSAError {
                 stop = error
                 break
             }
         }
-        // 9,990 used by others, then the threshold reading (1) and 9 reads: the 10th would be the 10,001st.
-        #expect(made == 9)
+        // 9,980 used by others and 5 reads; the first write reads the threshold (9,986 used) and 14 writes follow:
+        // the 15th would be the 10,001st.
+        #expect(made == 14)
         #expect(stop?.kind == .budgetExhausted && stop?.retryAfter != nil)
         #expect(stop?.message.contains("Resume after") == true)
-        let counts = await harness.emulator.control.requestCounts()
+        counts = await harness.emulator.control.requestCounts()
         #expect(counts["GET /ATServicesRest/V1.0/ThresholdInformation"] == 1)
-        #expect(counts["GET /ATServicesRest/V1.0/Contacts/30000001"] == 9)
+        #expect(counts["POST /ATServicesRest/V1.0/Companies/\(company)/Contacts"] == 14)
 
         await harness.emulator.setThreshold(limit: 10_000, usedBeforeStart: 0)
         await connection.beginRun()
-        #expect(try await connection.contact(companyId: company, id: 30_000_002) != nil)
+        let fields = ContactFields(firstName: "Next", lastName: "Run", email: "next.run@contoso.example")
+        _ = try await connection.write(.create(NewContact(fields: fields, siteId: nil)), companyId: company, current: nil)
         #expect(await harness.emulator.control.requestCounts()["GET /ATServicesRest/V1.0/ThresholdInformation"] == 2)
     }
 

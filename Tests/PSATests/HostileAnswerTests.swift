@@ -40,7 +40,9 @@ struct HostileAnswerTests {
                 Fault(.status(code: 200, retryAfter: nil, body: body), pathContains: "/ThresholdInformation", count: nil))
             await harness.connection.beginRun()
             do {
-                _ = try await harness.connection.contact(companyId: company, id: 30_000_001)
+                // A write: the budget is read by the first write of a run, not by reads.
+                let fields = ContactFields(firstName: "New", lastName: "Hire", email: "new.hire@contoso.example")
+                _ = try await harness.connection.write(.create(NewContact(fields: fields, siteId: nil)), companyId: company, current: nil)
                 #expect(kind == nil, "used \(used), limit \(limit) let a request through")
             } catch let error as PSAError {
                 #expect(error.kind == kind, "used \(used), limit \(limit): \(error)")
