@@ -124,6 +124,14 @@ public final class AutotaskBudget: Sendable {
         try take()
     }
 
+    /// Reads the threshold with `fetch` if this run has not, when the share has room for the reading; sends nothing
+    /// otherwise (the run's next request then pauses it).
+    func prepare(readingFirst fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
+        guard state.withLock({ $0.needsReading || $0.reading }) else { return }
+        try take(recording: false)
+        try await ensureRead(fetch)
+    }
+
     /// Records what `ThresholdInformation` answered; the reading itself is one request already counted in `used`.
     public func record(_ reading: AutotaskThreshold) async {
         state.withLock { Self.record(reading, at: now(), in: &$0) }
@@ -155,7 +163,9 @@ public final class AutotaskBudget: Sendable {
             let window = TimeInterval(Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60) * 60)
             let cutoff = time.addingTimeInterval(-window)
             if let keep = state.own.firstIndex(where: { $0 > cutoff }) { state.own.removeFirst(keep) } else { state.own = [] }
-            let shareLimit = Self.percent(share, of: threshold.limit)
+            // R11.7: a long sync (the background lane) leaves the last slice of the share to the other companies.
+            let fullShare = Self.percent(share, of: threshold.limit)
+            let shareLimit = BudgetLane.current == .background ? fullShare - Self.slice(of: fullShare) : fullShare
             if state.own.count >= shareLimit {
                 // Go on once half the share has left the rolling window, so a resumed run has room to work.
                 let mustLeave = Swift.max(1, state.own.count - shareLimit + Swift.max(1, shareLimit / 2))
@@ -163,8 +173,9 @@ public final class AutotaskBudget: Sendable {
                 return PSAError(
                     .budgetExhausted,
                     "Rollcall has used its share of Autotask's API budget: \(state.own.count) of the \(shareLimit) requests "
-                        + "(budgetShare \(share)% of \(threshold.limit) per \(threshold.timeframeMinutes) minutes) it allows itself "
-                        + "in a rolling window, leaving the rest to the MSP's other integrations. Resume after "
+                        + "(budgetShare \(share)% of \(threshold.limit) per \(threshold.timeframeMinutes) minutes"
+                        + (shareLimit < fullShare ? ", less the \(fullShare - shareLimit) kept for other companies' runs while a long sync goes on" : "")
+                        + ") it allows itself in a rolling window, leaving the rest to the MSP's other integrations. Resume after "
                         + "\(Self.clockTime(resume)) UTC.",
                     retryable: true, retryAfter: resume)
             }
@@ -190,6 +201,16 @@ public final class AutotaskBudget: Sendable {
             return nil
         }
         if let refusal { throw refusal }
+    }
+
+    /// R11.7: the slice of a share kept for other companies' runs while a long sync goes on (a fifth, at least 1).
+    static func slice(of share: Int) -> Int { Swift.max(1, share / 5) }
+
+    /// The slice of the current share kept for other companies' runs (R11.7): a run with more writes than this is a
+    /// long sync.
+    public func reservedSlice() -> Int {
+        let threshold = state.withLock { $0.threshold } ?? Self.assumedThreshold
+        return Self.slice(of: Self.percent(share, of: threshold.limit))
     }
 
     /// `percent`% of `limit`, at least 1; saturating for any limit a server sends.

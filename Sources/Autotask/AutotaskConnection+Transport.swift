@@ -59,34 +59,43 @@ extension AutotaskConnection {
             try await budget.spend()
             return
         }
-        try await budget.spend { [self] in
-            do {
-                let url = try await base() + "ThresholdInformation"
-                let reading: ATThreshold = try await sendDecoding(
-                    "GET", url, body: nil, idempotent: true, what: "reading the Autotask API budget", budgeted: false)
-                logger.info("Autotask API budget read", metadata: [
-                    "limit": "\(reading.externalRequestThreshold)", "used": "\(reading.currentTimeframeRequestCount)",
-                ])
-                guard reading.externalRequestThreshold > 0, reading.currentTimeframeRequestCount >= 0,
-                      (reading.requestThresholdTimeframe ?? 60) > 0 else {
-                    return .failure(PSAError(
-                        .unexpectedResponse,
-                        "Autotask at \(HTTPOrigin(url)?.server ?? url) reported an impossible API budget (threshold "
-                            + "\(reading.externalRequestThreshold), \(reading.currentTimeframeRequestCount) used, timeframe "
-                            + "\(reading.requestThresholdTimeframe.map(String.init) ?? "absent") minutes); Rollcall stopped "
-                            + "before sending more. Check that the Autotask URL in rollcall.yaml is your zone's."))
-                }
-                return .success(AutotaskThreshold(
-                    limit: reading.externalRequestThreshold, timeframeMinutes: reading.requestThresholdTimeframe ?? 60,
-                    used: reading.currentTimeframeRequestCount, server: HTTPOrigin(url)?.server))
-            } catch let error as PSAError where error.kind == .authentication {
-                return .failure(error)
-            } catch {
-                logger.warning("Autotask API budget could not be read; going on without a limit this run", metadata: [
-                    "error": "\(error)",
-                ])
-                return .success(nil)
+        try await budget.spend(readingFirst: readThreshold)
+    }
+
+    /// Reads the budget now if this run has not (a run about to write needs the threshold to choose its lane, R11.7).
+    func readBudgetIfNeeded() async throws {
+        try await budget.prepare(readingFirst: readThreshold)
+    }
+
+    /// Reads `ThresholdInformation`: the reading, `nil` when it could not be read (the run goes on judging by the last
+    /// known threshold), or an error that must stop the run.
+    @Sendable private func readThreshold() async -> Result<AutotaskThreshold?, PSAError> {
+        do {
+            let url = try await base() + "ThresholdInformation"
+            let reading: ATThreshold = try await sendDecoding(
+                "GET", url, body: nil, idempotent: true, what: "reading the Autotask API budget", budgeted: false)
+            logger.info("Autotask API budget read", metadata: [
+                "limit": "\(reading.externalRequestThreshold)", "used": "\(reading.currentTimeframeRequestCount)",
+            ])
+            guard reading.externalRequestThreshold > 0, reading.currentTimeframeRequestCount >= 0,
+                  (reading.requestThresholdTimeframe ?? 60) > 0 else {
+                return .failure(PSAError(
+                    .unexpectedResponse,
+                    "Autotask at \(HTTPOrigin(url)?.server ?? url) reported an impossible API budget (threshold "
+                        + "\(reading.externalRequestThreshold), \(reading.currentTimeframeRequestCount) used, timeframe "
+                        + "\(reading.requestThresholdTimeframe.map(String.init) ?? "absent") minutes); Rollcall stopped "
+                        + "before sending more. Check that the Autotask URL in rollcall.yaml is your zone's."))
             }
+            return .success(AutotaskThreshold(
+                limit: reading.externalRequestThreshold, timeframeMinutes: reading.requestThresholdTimeframe ?? 60,
+                used: reading.currentTimeframeRequestCount, server: HTTPOrigin(url)?.server))
+        } catch let error as PSAError where error.kind == .authentication {
+            return .failure(error)
+        } catch {
+            logger.warning("Autotask API budget could not be read; going on without a limit this run", metadata: [
+                "error": "\(error)",
+            ])
+            return .success(nil)
         }
     }
 

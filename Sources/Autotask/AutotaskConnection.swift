@@ -57,6 +57,15 @@ public final class AutotaskConnection: PSAConnection {
         budget.remember(requests: requests, leaving: time, threshold: threshold)
     }
 
+    /// R11.7: a run with more writes than the slice kept for other companies is a long sync: the background lane.
+    public func lane(forWrites writes: Int) async -> BudgetLane {
+        guard writes > 0 else { return .foreground }
+        // The slice depends on the threshold, which a run about to write reads anyway: read it now (a refusal here is
+        // met again, and recorded, by the first write).
+        try? await readBudgetIfNeeded()
+        return writes > budget.reservedSlice() ? .background : .foreground
+    }
+
     /// The threshold `ThresholdInformation` last reported, if read.
     public func knownThreshold() async -> Int? { await budget.lastReading()?.limit }
 

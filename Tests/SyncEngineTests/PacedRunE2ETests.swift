@@ -127,4 +127,40 @@ struct PacedRunE2ETests {
         #expect(contacts.count == eligible.count)
         #expect(Set(contacts.compactMap { $0.email?.lowercased() }).count == contacts.count, "nobody twice")
     }
+
+    @Test("R11.7 e2e: while one company's long sync is paced, another company's run still goes in the same window")
+    func otherCompaniesStillRun() async throws {
+        let clock = MovingClock()
+        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
+        let tenant = GraphTenant.synthetic(users: 150, seed: 14, domain: SampleMSP.contosoTenant)
+        let scenario = try await Scenario(psa: .autotask, tenants: [tenant, SampleMSP.fabrikam()], autotaskBudget: budget)
+        defer { Task { await scenario.stop() } }
+        await scenario.running.autotask.setThreshold(limit: 400, usedBeforeStart: 40, window: 3600)
+        await scenario.running.autotask.setClock { clock.now }
+
+        // The long sync starts first and pauses, leaving the slice (a fifth of the 120-request share) to others.
+        let big = try await scenario.run("Contoso", RunOptions(trigger: .schedule))
+        #expect(big.status == .paused)
+        #expect(big.message?.contains("kept for other companies' runs") == true, "\(big.message ?? "")")
+        #expect(budget.usage().used <= 96 + 3, "the long sync's writes stay out of the slice (its reads are few)")
+        // Fabrikam's daily run, in the same window, still goes, within the slice.
+        let small = try await scenario.run("Fabrikam", RunOptions(trigger: .schedule))
+        #expect(small.status == .completed, "\(small.message ?? "")")
+        #expect(small.created == 10)
+        #expect(budget.usage().used <= 120, "together never above the share")
+    }
+
+    @Test("R11.7: runs are asked for by trigger (manual, settings change, daily, resumed), then the longest waiting first")
+    func ordering() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let due = [
+            DueRun(company: "Big", trigger: .resumed, since: t0),
+            DueRun(company: "B", trigger: .schedule, since: t0.addingTimeInterval(60)),
+            DueRun(company: "A", trigger: .schedule, since: t0.addingTimeInterval(120)),
+            DueRun(company: "C", trigger: .settingsChanged, since: t0.addingTimeInterval(300)),
+            DueRun(company: "D", trigger: .manual, since: t0.addingTimeInterval(400)),
+            DueRun(company: "E", trigger: .schedule, since: t0.addingTimeInterval(60)),
+        ]
+        #expect(RunSchedule.ordered(due).map(\.company) == ["D", "C", "B", "E", "A", "Big"])
+    }
 }

@@ -48,6 +48,20 @@ public protocol PSAConnection: Sendable {
 
     /// The request threshold of the budget window, when the connection has read it (Autotask), for `RunPaused`.
     func knownThreshold() async -> Int?
+
+    /// R11.7: the lane a run with `writes` writes to make applies them in: a long sync goes in the background lane,
+    /// which leaves a slice of the budget share to every other company's runs.
+    func lane(forWrites writes: Int) async -> BudgetLane
+}
+
+/// R11.7: who a request is for. A long sync's writes go in the background lane and may not use the slice of the
+/// budget share kept for the other companies' runs; everything else goes in the foreground. Set for a task and its
+/// children with `BudgetLane.$current.withValue(_:operation:)`.
+public enum BudgetLane: String, Sendable, Hashable {
+    case foreground, background
+
+    /// The lane of the requests the current task sends.
+    @TaskLocal public static var current: BudgetLane = .foreground
 }
 
 extension PSAConnection {
@@ -59,6 +73,9 @@ extension PSAConnection {
 
     /// None: a PSA without an hourly budget has no threshold.
     public func knownThreshold() async -> Int? { nil }
+
+    /// The foreground: a PSA without a shared hourly budget has nothing to keep apart.
+    public func lane(forWrites writes: Int) async -> BudgetLane { .foreground }
 }
 
 /// A failure talking to a PSA, in words an MSP technician can act on.

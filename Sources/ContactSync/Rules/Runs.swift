@@ -88,6 +88,40 @@ public struct RunQueue: Sendable, Hashable {
     }
 }
 
+/// A run that is due: for which company, why, and since when.
+public struct DueRun: Sendable, Hashable {
+    public var company: String
+    public var trigger: RunTrigger
+    /// When it became due (a daily slot, a settings change, a paused run's window reopening).
+    public var since: Date
+
+    /// Makes a due run.
+    public init(company: String, trigger: RunTrigger, since: Date) {
+        self.company = company
+        self.trigger = trigger
+        self.since = since
+    }
+}
+
+extension RunSchedule {
+    /// R11.7: the order of a trigger among others: manual, settings change, daily, resumed.
+    public static func rank(_ trigger: RunTrigger) -> Int {
+        switch trigger {
+        case .manual: 0
+        case .settingsChanged: 1
+        case .schedule: 2
+        case .resumed: 3
+        }
+    }
+
+    /// R11.7: runs in the order they are asked for: by trigger, then the longest waiting first, then by company name.
+    public static func ordered(_ runs: [DueRun]) -> [DueRun] {
+        runs.sorted {
+            (rank($0.trigger), $0.since, $0.company) < (rank($1.trigger), $1.since, $1.company)
+        }
+    }
+}
+
 /// How runs are numbered and named (one numbering everywhere): runs that write are "run 1, run 2, …"; dry runs
 /// (`rollcall plan`, `run --dry-run`) are counted apart as "plan 1, plan 2, …", so plans do not use up run numbers.
 public enum RunNumber {

@@ -141,7 +141,11 @@ public struct CompanyRun: Sendable {
             let writes = try await recordDecisions(
                 plan, options: run.options, state: &run.state, recorder: &run.recorder, summary: &run.summary)
             if let stop = stopRequested(after: "recording the plan") { return stop }
-            try await apply(plan.commands, only: writes, state: &run.state, recorder: &run.recorder, summary: &run.summary)
+            // R11.7: a long sync writes in the background lane, leaving a slice of the budget to other companies.
+            let lane = await psa.lane(forWrites: writes.count)
+            try await BudgetLane.$current.withValue(lane) {
+                try await apply(plan.commands, only: writes, state: &run.state, recorder: &run.recorder, summary: &run.summary)
+            }
             let s = run.summary
             if s.created + s.updated + s.deactivated + s.reactivated > 0 && s.status != .failed {
                 await readBackWrites(&run.state, recorder: &run.recorder)

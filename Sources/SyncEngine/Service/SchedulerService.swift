@@ -53,16 +53,12 @@ public struct SchedulerService: Service {
             logger.error("rollcall.yaml changed but cannot be used; the previous settings stay in force: \(error)")
         }
         let engine = await coordinator.currentEngine()
+        var due: [DueRun] = []
         for company in engine.settings.companies where company.enabled {
+            guard !(await coordinator.isBusy(company.name)) else { continue }
             // R11.6: a run paused at the API budget goes on by itself once its window reopens, window after window.
-            if let until = await coordinator.pausedUntil(company.name), until <= now(),
-               !(await coordinator.isBusy(company.name)) {
-                do {
-                    try await coordinator.request(company: company.name, trigger: .resumed, mode: .delta)
-                    logger.info("run of \(company.name) asked for (resumed after the API budget's window reopened)")
-                } catch {
-                    logger.error("could not resume the paused run of \(company.name): \(error)")
-                }
+            if let until = await coordinator.pausedUntil(company.name), until <= now() {
+                due.append(DueRun(company: company.name, trigger: .resumed, since: until))
                 continue
             }
             guard let daily = DailyTime(company.dailyAt) else { continue }
@@ -70,12 +66,18 @@ public struct SchedulerService: Service {
             let trigger = RunSchedule.due(
                 now: now(), enabled: company.enabled, lastRunStartedAt: await coordinator.lastRunStarted(company.name),
                 settingsChangedAt: settingsChanged ? now() : nil, dailyAt: daily, timeZone: timeZone)
-            guard let trigger, !(await coordinator.isBusy(company.name)) else { continue }
+            guard let trigger else { continue }
+            let since = trigger == .schedule ? RunSchedule.lastDailySlot(atOrBefore: now(), at: daily, timeZone: timeZone) : now()
+            due.append(DueRun(company: company.name, trigger: trigger, since: since))
+        }
+        // R11.7: by trigger (manual, settings change, daily, resumed), then the longest waiting first, so a long sync
+        // going on is asked for after every other company's run.
+        for run in RunSchedule.ordered(due) {
             do {
-                try await coordinator.request(company: company.name, trigger: trigger, mode: .delta)
-                logger.info("run of \(company.name) asked for (\(trigger.rawValue))")
+                try await coordinator.request(company: run.company, trigger: run.trigger, mode: .delta)
+                logger.info("run of \(run.company) asked for (\(run.trigger.rawValue))")
             } catch {
-                logger.error("could not start a run of \(company.name): \(error)")
+                logger.error("could not start a run of \(run.company): \(error)")
             }
         }
     }
