@@ -133,7 +133,8 @@ let package = Package(
         .executableTarget(
             name: "rollcall-bench",
             dependencies: [
-                "EventLog", "ContactSync", "SyncEngine", "RollcallTesting",
+                "EventLog", "ContactSync", "SyncEngine", "RollcallTesting", "Emulators", "Autotask",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]

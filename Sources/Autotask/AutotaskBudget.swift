@@ -53,6 +53,8 @@ public final class AutotaskBudget: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
         /// When each of Rollcall's own requests in the current rolling window was sent, oldest first.
         var own: [Date] = []
+        /// The foreground lane's requests among them (R11.7), oldest first.
+        var foreground: [Date] = []
     }
 
     private let state = Mutex(State())
@@ -163,9 +165,17 @@ public final class AutotaskBudget: Sendable {
             let window = TimeInterval(Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60) * 60)
             let cutoff = time.addingTimeInterval(-window)
             if let keep = state.own.firstIndex(where: { $0 > cutoff }) { state.own.removeFirst(keep) } else { state.own = [] }
+            if let keep = state.foreground.firstIndex(where: { $0 > cutoff }) {
+                state.foreground.removeFirst(keep)
+            } else {
+                state.foreground = []
+            }
             // R11.7: a long sync (the background lane) leaves the last slice of the share to the other companies.
             let fullShare = Self.percent(share, of: threshold.limit)
-            let shareLimit = BudgetLane.current == .background ? fullShare - Self.slice(of: fullShare) : fullShare
+            // The slice is what the foreground may still need: what it has used in the window comes out of it.
+            let lane = BudgetLane.current
+            let kept = Swift.max(0, Self.slice(of: fullShare) - state.foreground.count)
+            let shareLimit = lane == .background ? fullShare - kept : fullShare
             if state.own.count >= shareLimit {
                 // Go on once half the share has left the rolling window, so a resumed run has room to work.
                 let mustLeave = Swift.max(1, state.own.count - shareLimit + Swift.max(1, shareLimit / 2))
@@ -180,7 +190,10 @@ public final class AutotaskBudget: Sendable {
                     retryable: true, retryAfter: resume)
             }
             // Before a new reading only the share is checked: the ceiling is judged on the reading about to be made.
-            if recording, let reading = state.threshold, let readAt = state.readAt {
+            // A reading from an earlier run is used only while fresh (a twelfth of the window, five minutes of
+            // Autotask's hour): the database's total moves with every integration, and only a write reads it again.
+            if recording, let reading = state.threshold, let readAt = state.readAt,
+               !state.needsReading || time.timeIntervalSince(readAt) < window / 12 {
                 let ceilingLimit = Self.percent(ceiling, of: reading.limit)
                 let total = reading.used.saturatingAdd(state.spentSinceRead)
                 if total.saturatingAdd(1) > ceilingLimit {
@@ -197,6 +210,7 @@ public final class AutotaskBudget: Sendable {
             }
             guard recording else { return nil }
             state.own.append(time)
+            if lane == .foreground { state.foreground.append(time) }
             state.spentSinceRead += 1
             return nil
         }

@@ -4,13 +4,13 @@
 import ArgumentParser
 import Foundation
 
-/// The benchmark tool: the event log, the planner, and rebuilding a company's projections.
+/// The benchmark tool: the event log, the planner, rebuilding a company's projections, and a paced fleet.
 @main
 struct RollcallBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollcall-bench",
         abstract: "Measure Rollcall against a baseline measured in the same run (use a release build).",
-        subcommands: [EventLogBenchCommand.self, PlanBenchCommand.self, RebuildBenchCommand.self],
+        subcommands: [EventLogBenchCommand.self, PlanBenchCommand.self, RebuildBenchCommand.self, FleetBenchCommand.self],
         helpNames: [.short, .long]
     )
 }

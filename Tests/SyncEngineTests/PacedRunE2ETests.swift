@@ -142,7 +142,8 @@ struct PacedRunE2ETests {
         let big = try await scenario.run("Contoso", RunOptions(trigger: .schedule))
         #expect(big.status == .paused)
         #expect(big.message?.contains("kept for other companies' runs") == true, "\(big.message ?? "")")
-        #expect(budget.usage().used <= 96 + 3, "the long sync's writes stay out of the slice (its reads are few)")
+        // Its writes stay out of the slice, less what the foreground (its own reads) already used of it.
+        #expect(budget.usage().used <= 120 - 10, "the long sync leaves room for the others")
         // Fabrikam's daily run, in the same window, still goes, within the slice.
         let small = try await scenario.run("Fabrikam", RunOptions(trigger: .schedule))
         #expect(small.status == .completed, "\(small.message ?? "")")

@@ -44,7 +44,7 @@ struct AutotaskRoutes: RouterMiddleware {
         if s == ["thresholdinformation"] {
             guard method == .get else { return AutotaskReply(status: 405, body: nil) }
             return .ok(.object([
-                "externalRequestThreshold": .int(limit), "requestThresholdTimeframe": 60,
+                "externalRequestThreshold": .int(limit), "requestThresholdTimeframe": .int(await store.timeframeMinutes),
                 "currentTimeframeRequestCount": .int(used),
             ]))
         }

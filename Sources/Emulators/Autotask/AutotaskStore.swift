@@ -81,6 +81,9 @@ actor AutotaskStore {
 
     func setClock(_ clock: @escaping @Sendable () -> Date) { self.clock = clock }
 
+    /// The window as `ThresholdInformation` reports it, in whole minutes (an hour when there is no window).
+    var timeframeMinutes: Int { window.map { max(1, Int(($0 / 60).rounded(.up))) } ?? 60 }
+
     /// Counts one authenticated API request (as Autotask counts `ThresholdInformation` too) and answers the database's
     /// total in the current window, this request included.
     func countRequest() -> Int {
