@@ -76,6 +76,19 @@ struct BudgetShareTests {
         #expect(try #require(error.retryAfter) > clock.now)
     }
 
+    @Test("R11.6: a reading at the ceiling from an earlier run stops the next run's reads only while it is fresh")
+    func staleReadingExpires() async throws {
+        let clock = TestClock()
+        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
+        await budget.record(AutotaskThreshold(limit: 10_000, timeframeMinutes: 60, used: 5_000))
+        await #expect(throws: PSAError.self, "at the ceiling") { try await budget.spend() }
+        await budget.beginRun()
+        clock.advance(60)
+        await #expect(throws: PSAError.self, "a minute-old reading still counts") { try await budget.spend() }
+        clock.advance(5 * 60)
+        try await budget.spend()   // older than a twelfth of the window: the total has moved on; a write reads it again
+    }
+
     @Test("R11.6: requests another process sent count against the share until they leave the window")
     func rememberedRequestsCount() async throws {
         let clock = TestClock()
