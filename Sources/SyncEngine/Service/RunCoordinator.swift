@@ -68,12 +68,18 @@ public actor RunCoordinator {
     }
 
     /// When the company's paused run goes on (R11.6), or `nil` when its last run that writes did not pause: this
-    /// process's runs, or the log's latest (so a restart goes on with a run paused before it).
+    /// process's runs, or the log's latest (so a restart goes on with a run paused before it). A run the log shows
+    /// started and never ended was interrupted (a crash, a `kill -9`): it goes on at once, from what the log says is
+    /// done.
     public func pausedUntil(_ company: String) async -> Date? {
         if let known = paused[company] { return known }
         let runs = (try? await History.runs(log: engine.log(for: company))) ?? []
         let last = runs.last { !$0.dryRun }
-        let until = last?.outcome == "paused" ? last?.resumeAt : nil
+        let until: Date? = switch last?.outcome {
+        case "paused": last?.resumeAt
+        case "running": last?.startedAt
+        default: nil
+        }
         paused[company] = .some(until)
         return until
     }
