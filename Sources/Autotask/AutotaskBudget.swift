@@ -246,11 +246,11 @@ public final class AutotaskBudget: Sendable {
 
     /// Counts requests Rollcall sent earlier (another process's runs, read from the log), so the share holds across
     /// processes: `requests` that leave the rolling window at `leaving` (a paused run's `resumeAt`).
-    public func remember(requests: Int, leaving: Date, threshold: Int? = nil) {
+    public func remember(requests: Int, leaving: Date, threshold: BudgetWindow? = nil) {
         state.withLock { state in
             // Until this process reads the threshold itself, the share is judged by the one the log recorded.
-            if state.threshold == nil, let threshold, threshold > 0 {
-                state.threshold = AutotaskThreshold(limit: threshold, timeframeMinutes: Self.assumedThreshold.timeframeMinutes, used: 0)
+            if state.threshold == nil, let threshold, threshold.threshold > 0, threshold.minutes > 0 {
+                state.threshold = AutotaskThreshold(limit: threshold.threshold, timeframeMinutes: threshold.minutes, used: 0)
             }
             guard requests > 0 else { return }
             let threshold = state.threshold ?? Self.assumedThreshold

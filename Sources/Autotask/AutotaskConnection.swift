@@ -53,7 +53,7 @@ public final class AutotaskConnection: PSAConnection {
     }
 
     /// Counts requests another process sent in the budget's rolling window (R11.6).
-    public func remember(requests: Int, leaving time: Date, threshold: Int?) async {
+    public func remember(requests: Int, leaving time: Date, threshold: BudgetWindow?) async {
         budget.remember(requests: requests, leaving: time, threshold: threshold)
     }
 
@@ -67,7 +67,9 @@ public final class AutotaskConnection: PSAConnection {
     }
 
     /// The threshold `ThresholdInformation` last reported, if read.
-    public func knownThreshold() async -> Int? { await budget.lastReading()?.limit }
+    public func knownThreshold() async -> BudgetWindow? {
+        await budget.lastReading().map { BudgetWindow(threshold: $0.limit, minutes: $0.timeframeMinutes) }
+    }
 
     /// Every contact of the company (`POST Contacts/query` on `companyID`, all pages), or those with `lastModifiedDate` at or after `modifiedSince`.
     public func contacts(companyId: Int, modifiedSince: Date?) async throws -> [PSAContact] {

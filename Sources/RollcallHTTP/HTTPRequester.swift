@@ -46,6 +46,24 @@ public struct RequestPolicy: Sendable {
     static let connectDelayCap: Duration = .seconds(1)
 }
 
+/// Counts the HTTP requests one task tree (a run) sends, by service, whatever clients it shares with runs going at the
+/// same time: set it for a run with `RequestTally.$current.withValue(_:operation:)`.
+public final class RequestTally: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    /// The tally of the current task, if one was set.
+    @TaskLocal public static var current: RequestTally?
+
+    /// A tally at zero.
+    public init() {}
+
+    /// Counts one request to `service`.
+    public func add(_ service: String) { counts.withLock { $0[service, default: 0] += 1 } }
+
+    /// The requests counted for `service` (its requester's `serviceName`).
+    public func count(_ service: String) -> Int { counts.withLock { $0[service] ?? 0 } }
+}
+
 /// Counts the HTTP requests one client sends, retries included, across the tasks that share it.
 public final class RequestCounter: Sendable {
     private let count = Mutex(0)
@@ -145,6 +163,7 @@ public struct HTTPRequester: Sendable {
         while true {
             try await beforeAttempt()
             counter.add()
+            RequestTally.current?.add(serviceName)
             let outcome: Result<HTTPAnswer, HTTPFetchError>
             do {
                 outcome = .success(try await service.fetch(

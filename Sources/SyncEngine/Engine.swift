@@ -88,7 +88,8 @@ public final class SyncEngine: Sendable {
             for try await stored in store.events(EventQuery(types: types)) where stored.recordedAt > since {
                 switch try CompanyLog.envelope(stored).event {
                 case .runPaused(let paused):
-                    await psa.remember(requests: paused.psaRequests, leaving: paused.resumeAt, threshold: paused.threshold)
+                    let window = paused.threshold.map { BudgetWindow(threshold: $0, minutes: paused.windowMinutes ?? 60) }
+                    await psa.remember(requests: paused.psaRequests, leaving: paused.resumeAt, threshold: window)
                 case .runCompleted(let completed):
                     guard let requests = completed.counts.psaRequests else { continue }
                     await psa.remember(requests: requests, leaving: stored.recordedAt.addingTimeInterval(3600), threshold: nil)

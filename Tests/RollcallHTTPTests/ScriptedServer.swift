@@ -98,8 +98,10 @@ private final class ConnectionScript: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var part = unwrapInboundIn(data)
+        // Closing after a write completes runs on the channel's own event loop; the bound context says so.
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         if let raw {
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: raw))).whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: raw))).whenComplete { _ in bound.value.close(promise: nil) }
             return
         }
         buffer.writeBuffer(&part)
@@ -112,11 +114,11 @@ private final class ConnectionScript: ChannelInboundHandler {
             switch script(index, seen) {
             case .bytes(let text, let close):
                 let written = context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text)))
-                if close { written.whenComplete { _ in context.close(promise: nil) } }
+                if close { written.whenComplete { _ in bound.value.close(promise: nil) } }
             case .raw(let bytes):
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
             case .cutOff(let text):
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text))).whenComplete { _ in context.close(promise: nil) }
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text))).whenComplete { _ in bound.value.close(promise: nil) }
             case .close:
                 context.close(promise: nil)
             case .hang:

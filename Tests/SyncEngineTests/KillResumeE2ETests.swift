@@ -86,7 +86,7 @@ struct KillResumeE2ETests {
         await space.running.autotask.control.clearFaults()
         await space.running.autotask.setThreshold(limit: 1_000, usedBeforeStart: 0, window: 60)
         served = try Served(space, port: port + 1)
-        let done = try await Self.eventually(90) {
+        let done = try await Self.eventually(150) {
             let states = try await Self.states(space)
             return states["Contoso"] == "inStep" && states["Fabrikam"] == "inStep"
         }

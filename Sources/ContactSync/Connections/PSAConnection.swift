@@ -44,14 +44,26 @@ public protocol PSAConnection: Sendable {
 
     /// R11.6: counts `requests` Rollcall sent to this PSA in another process (read from the log) that leave the
     /// budget's window at `time`, so its share of the API budget holds across processes.
-    func remember(requests: Int, leaving time: Date, threshold: Int?) async
+    func remember(requests: Int, leaving time: Date, threshold: BudgetWindow?) async
 
     /// The request threshold of the budget window, when the connection has read it (Autotask), for `RunPaused`.
-    func knownThreshold() async -> Int?
+    func knownThreshold() async -> BudgetWindow?
 
     /// R11.7: the lane a run with `writes` writes to make applies them in: a long sync goes in the background lane,
     /// which leaves a slice of the budget share to every other company's runs.
     func lane(forWrites writes: Int) async -> BudgetLane
+}
+
+/// A PSA's request budget window as last read: the threshold of requests, over how many minutes (R11.6).
+public struct BudgetWindow: Codable, Sendable, Hashable {
+    public var threshold: Int
+    public var minutes: Int
+
+    /// Makes a window.
+    public init(threshold: Int, minutes: Int) {
+        self.threshold = threshold
+        self.minutes = minutes
+    }
 }
 
 /// R11.7: who a request is for. A long sync's writes go in the background lane and may not use the slice of the
@@ -69,10 +81,10 @@ extension PSAConnection {
     public func beginRun() async throws {}
 
     /// Does nothing: a PSA without a shared hourly budget keeps no count.
-    public func remember(requests: Int, leaving time: Date, threshold: Int?) async {}
+    public func remember(requests: Int, leaving time: Date, threshold: BudgetWindow?) async {}
 
     /// None: a PSA without an hourly budget has no threshold.
-    public func knownThreshold() async -> Int? { nil }
+    public func knownThreshold() async -> BudgetWindow? { nil }
 
     /// The foreground: a PSA without a shared hourly budget has nothing to keep apart.
     public func lane(forWrites writes: Int) async -> BudgetLane { .foreground }

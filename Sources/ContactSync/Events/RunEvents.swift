@@ -102,17 +102,23 @@ public struct RunPaused: Codable, Sendable, Hashable {
     public var reason: String
     /// Requests this run sent to the PSA before pausing.
     public var psaRequests: Int
-    /// The PSA's request threshold a window, when the run knew it (Autotask's `externalRequestThreshold`), so a later
-    /// process judges the share by it before reading it again.
+    /// The PSA's request threshold a window and the window's minutes, when the run knew them (Autotask's
+    /// `externalRequestThreshold` and `requestThresholdTimeframe`), so a later process judges the share by them before
+    /// reading them again.
     public var threshold: Int?
+    public var windowMinutes: Int?
 
     /// Makes the event.
-    public init(runId: String, writesLeft: Int?, resumeAt: Date, reason: String, psaRequests: Int, threshold: Int? = nil) {
+    public init(
+        runId: String, writesLeft: Int?, resumeAt: Date, reason: String, psaRequests: Int, threshold: Int? = nil,
+        windowMinutes: Int? = nil
+    ) {
         self.runId = runId
         self.writesLeft = writesLeft
         self.resumeAt = resumeAt
         self.reason = reason
         self.psaRequests = psaRequests
         self.threshold = threshold
+        self.windowMinutes = windowMinutes
     }
 }

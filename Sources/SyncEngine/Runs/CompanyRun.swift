@@ -3,6 +3,7 @@
 import ContactSync
 import EventLog
 import Foundation
+import RollcallHTTP
 import Logging
 import ServiceLifecycle
 
@@ -50,7 +51,14 @@ public struct CompanyRun: Sendable {
     /// between steps (and between batches of writes): the run then stops there, records why, and the next run goes on
     /// from what the log says is done.
     public func run(_ options: RunOptions) async throws -> RunSummary {
+        // The PSA connection is shared with other companies' runs going at the same time: count this run's own.
+        let tally = RequestTally()
+        return try await RequestTally.$current.withValue(tally) { try await run(options, tally: tally) }
+    }
+
+    private func run(_ options: RunOptions, tally: RequestTally) async throws -> RunSummary {
         var run = try await open(options)
+        run.tally = tally
         let outcome: RunOutcome
         if let refusal = await refusal(run) {
             outcome = refusal
@@ -68,6 +76,8 @@ public struct CompanyRun: Sendable {
         var summary: RunSummary
         let graphBefore: Int
         let psaBefore: Int
+        /// This run's own requests, by service.
+        var tally = RequestTally()
     }
 
     /// How a run ended.
@@ -221,7 +231,10 @@ public struct CompanyRun: Sendable {
     /// `RunFailed` in the log, with a checkpoint when enough events have gathered.
     private func complete(_ run: inout RunContext, _ outcome: RunOutcome) async throws -> RunSummary {
         run.summary.graphRequests = await directory.requestCount() - run.graphBefore
-        run.summary.psaRequests = await psa.requestCount() - run.psaBefore
+        // The connection's count includes other companies' runs going at the same time; this run's own tally does not
+        // (a connection without HTTP, such as a test's, is counted by the connection alone).
+        let own = run.tally.count(psa.system.displayName)
+        run.summary.psaRequests = own > 0 ? own : await psa.requestCount() - run.psaBefore
         var failure: (kind: String, message: String)?
         var pause: RunPaused?
         switch outcome {
@@ -248,6 +261,7 @@ public struct CompanyRun: Sendable {
         case .cancelled:
             failure = ("cancelled", "the run was stopped before it finished")
         case .paused(let error, let writesLeft):
+            let known = await psa.knownThreshold()
             let resumeAt = error.retryAfter ?? Date().addingTimeInterval(15 * 60)
             run.summary.status = .paused
             run.summary.resumeAt = resumeAt
@@ -256,7 +270,7 @@ public struct CompanyRun: Sendable {
             run.summary.message = "paused at the PSA's API budget (\(left)): \(error.message)"
             pause = RunPaused(
                 runId: run.summary.runId, writesLeft: writesLeft, resumeAt: resumeAt, reason: error.message,
-                psaRequests: run.summary.psaRequests, threshold: await psa.knownThreshold())
+                psaRequests: run.summary.psaRequests, threshold: known?.threshold, windowMinutes: known?.minutes)
         }
         if let failure {
             if run.summary.status != .badSettings { run.summary.status = .failed }
