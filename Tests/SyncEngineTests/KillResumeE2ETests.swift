@@ -23,7 +23,7 @@ struct KillResumeE2ETests {
             process.environment = SampleMSP.environment.merging([
                 "PATH": "/usr/bin:/bin", "ROLLCALL_API_TOKEN": "kill-resume-test-token-0123456789",
             ]) { a, _ in a }
-            let log = FileManager.default.temporaryDirectory.appendingPathComponent("rollcall-kill-resume-\(port).log")
+            let log = space.folder.appendingPathComponent("serve-\(port).log")
             self.log = log
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
@@ -39,6 +39,23 @@ struct KillResumeE2ETests {
             process.terminate()
             process.waitUntilExit()
         }
+    }
+
+    /// A loopback port nothing listens on now: the kernel picks one for a socket bound to port 0, which is closed again.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
+            }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : 0
     }
 
     /// Waits, polling every 100 ms, until `condition` holds or `seconds` pass; answers whether it held.
@@ -74,8 +91,7 @@ struct KillResumeE2ETests {
             await space.running.autotask.control.inject(
                 Fault(.delay(seconds: 0.4), pathContains: "Companies/\(companyId)/Contacts", count: nil))
         }
-        let port = Int.random(in: 20_000..<40_000)
-        var served = try Served(space, port: port)
+        var served = try Served(space, port: Self.freePort())
         defer { served.stop() }
 
         // Kill it while it writes, in the middle of the first window.
@@ -85,7 +101,7 @@ struct KillResumeE2ETests {
         // Restarted with writes at full speed and room in the budget, it finishes without waiting for windows.
         await space.running.autotask.control.clearFaults()
         await space.running.autotask.setThreshold(limit: 1_000, usedBeforeStart: 0, window: 60)
-        served = try Served(space, port: port + 1)
+        served = try Served(space, port: Self.freePort())
         let done = try await Self.eventually(150) {
             let states = try await Self.states(space)
             return states["Contoso"] == "inStep" && states["Fabrikam"] == "inStep"
