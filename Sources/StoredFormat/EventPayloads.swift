@@ -58,6 +58,7 @@ extension DomainEvent {
         case RunCompleted.eventType: return .runCompleted(try read(RunCompleted.self, RunCompleted.schemaVersion))
         case RunFailed.eventType: return .runFailed(try read(RunFailed.self, RunFailed.schemaVersion))
         case RunPaused.eventType: return .runPaused(try read(RunPaused.self, RunPaused.schemaVersion))
+        case RunRequested.eventType: return .runRequested(try read(RunRequested.self, RunRequested.schemaVersion))
         default: throw .unknownType(type)
         }
     }

@@ -24,7 +24,8 @@ struct CodecTests {
         t.append(.runFailed(RunFailed(runId: "run-9", kind: "psa", error: "the PSA could not be read")))
         t.append(.runPaused(RunPaused(
             runId: "10", writesLeft: 40, resumeAt: Date(timeIntervalSince1970: 1_800_003_600),
-            reason: "Rollcall has used its share of Autotask's API budget", psaRequests: 120)))
+            reason: "Rollcall has used its share of Autotask's API budget", psaRequests: 120, threshold: 10_000, windowMinutes: 60)))
+        t.append(.runRequested(RunRequested(trigger: .resumed, mode: .delta, outcome: .queued)))
         return t.events
     }
 

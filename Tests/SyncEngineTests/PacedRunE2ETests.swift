@@ -164,4 +164,29 @@ struct PacedRunE2ETests {
         ]
         #expect(RunSchedule.ordered(due).map(\.company) == ["D", "C", "B", "E", "A", "Big"])
     }
+
+    @Test("R11.7 e2e: serve's queue is in the log (RunRequested) and in status while a run waits")
+    func queueVisible() async throws {
+        let scenario = try await Scenario(psa: .autotask)
+        defer { Task { await scenario.stop() } }
+        var logger = Logger(label: "rollcall.test")
+        logger.logLevel = .critical
+        let coordinator = RunCoordinator(engine: scenario.engine, logger: logger)
+        // A slow PSA read keeps the first run going while the second request arrives.
+        await scenario.psaControl.inject(Fault(.delay(seconds: 1), pathContains: "Contacts/query", count: 1))
+        let first = try await coordinator.request(company: "Contoso", trigger: .schedule, mode: .delta)
+        let second = try await coordinator.request(company: "Contoso", trigger: .manual, mode: .delta)
+        #expect(first == .start(.init(trigger: .schedule, mode: .delta)))
+        #expect(second == .queued)
+        let waiting = try await FleetStatus.read(engine: scenario.engine, perWindow: nil).first { $0.company == "Contoso" }
+        #expect(waiting?.queued?.trigger == .manual, "status shows the manual run waiting")
+        await coordinator.waitUntilIdle()
+        let after = try await FleetStatus.read(engine: scenario.engine, perWindow: nil).first { $0.company == "Contoso" }
+        #expect(after?.queued == nil, "the queued run went")
+        let requested = try await scenario.events("Contoso").compactMap { envelope -> RunRequested? in
+            if case .runRequested(let r) = envelope.event { return r } else { return nil }
+        }
+        #expect(requested.map(\.outcome) == [.started, .queued])
+        #expect(requested.map(\.trigger) == [.schedule, .manual])
+    }
 }

@@ -29,6 +29,7 @@ public enum DomainEvent: Sendable, Hashable {
     case runCompleted(RunCompleted)
     case runFailed(RunFailed)
     case runPaused(RunPaused)
+    case runRequested(RunRequested)
 
     /// Every event type name of the catalog, in catalog order.
     public static let typeNames: [String] = [
@@ -57,6 +58,7 @@ public enum DomainEvent: Sendable, Hashable {
         RunCompleted.eventType,
         RunFailed.eventType,
         RunPaused.eventType,
+        RunRequested.eventType,
     ]
 
     /// The event's type name, e.g. `DirectoryUserObserved`.
@@ -87,6 +89,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .runCompleted: RunCompleted.eventType
         case .runFailed: RunFailed.eventType
         case .runPaused: RunPaused.eventType
+        case .runRequested: RunRequested.eventType
         }
     }
 
@@ -118,6 +121,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .runCompleted: RunCompleted.schemaVersion
         case .runFailed: RunFailed.schemaVersion
         case .runPaused: RunPaused.schemaVersion
+        case .runRequested: RunRequested.schemaVersion
         }
     }
 
@@ -149,6 +153,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .runCompleted(let p): p
         case .runFailed(let p): p
         case .runPaused(let p): p
+        case .runRequested(let p): p
         }
     }
 
@@ -180,6 +185,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .runCompleted(let p): p.runId
         case .runFailed(let p): p.runId
         case .runPaused(let p): p.runId
+        case .runRequested: nil
         }
     }
 }

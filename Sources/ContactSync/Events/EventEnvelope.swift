@@ -36,6 +36,8 @@ public enum StreamName {
     public static func directory(_ company: String) -> String { "\(company)/directory" }
     /// PSA-wide observations: sites, contact types, read completions.
     public static func psa(_ company: String) -> String { "\(company)/psa" }
+    /// Run requests as `serve` queues them (R11.7).
+    public static func queue(_ company: String) -> String { "\(company)/queue" }
 
     /// The company part of a stream name.
     public static func company(of stream: String) -> String {
@@ -64,6 +66,7 @@ public enum StreamName {
         case .runCompleted(let e): run(company, e.runId)
         case .runFailed(let e): run(company, e.runId)
         case .runPaused(let e): run(company, e.runId)
+        case .runRequested: queue(company)
         }
     }
 }

@@ -122,3 +122,26 @@ public struct RunPaused: Codable, Sendable, Hashable {
         self.windowMinutes = windowMinutes
     }
 }
+
+/// R11.7: `serve` was asked for a run of the company (by its schedule, a settings change, the API, or a paused run's
+/// window reopening), and started it, queued it behind the run going, or merged it with one already waiting.
+public struct RunRequested: Codable, Sendable, Hashable {
+    public static let eventType = "RunRequested"
+    public static let schemaVersion = 1
+
+    /// What the request became.
+    public enum Outcome: String, Codable, Sendable, Hashable {
+        case started, queued, merged
+    }
+
+    public var trigger: RunTrigger
+    public var mode: DirectoryReadMode
+    public var outcome: Outcome
+
+    /// Makes the event.
+    public init(trigger: RunTrigger, mode: DirectoryReadMode, outcome: Outcome) {
+        self.trigger = trigger
+        self.mode = mode
+        self.outcome = outcome
+    }
+}

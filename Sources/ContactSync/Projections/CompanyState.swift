@@ -113,6 +113,7 @@ public struct CompanyState: Codable, Sendable, Hashable {
     /// them with `pass(position:)` instead of decoding them. Keep in step with `apply`.
     public static let unreadTypes: Set<String> = [
         CommandPlanned.eventType, RunCompleted.eventType, RunFailed.eventType, PsaReadFailed.eventType,
+        RunPaused.eventType, RunRequested.eventType,
     ]
 
     /// Moves past an event of one of `unreadTypes` without decoding it.

@@ -33,6 +33,8 @@ public struct CompanyStatus: Sendable, Hashable {
     /// PSA requests the company's runs sent in the budget's current window (the last hour), as recorded.
     public var requestsInWindow: Int
     public var holds: [Hold]
+    /// R11.7: a run `serve` was asked for and has not started yet: why, and since when.
+    public var queued: DueRun?
 }
 
 /// Reads every company's standing from the log.
@@ -54,7 +56,7 @@ public enum FleetStatus {
             let requests = runs.filter { ($0.endedAt ?? $0.startedAt) > windowStart }.reduce(0) { $0 + ($1.psaRequests ?? 0) }
             var status = CompanyStatus(
                 company: company.name, enabled: company.enabled, state: .inStep, lastRun: last, writesLeft: 0,
-                requestsInWindow: requests, holds: holds)
+                requestsInWindow: requests, holds: holds, queued: try await queued(log, company: company.name))
             switch last?.outcome {
             case nil:
                 status.state = company.enabled ? .neverRun : .disabled
@@ -83,6 +85,29 @@ public enum FleetStatus {
             statuses.append(status)
         }
         return statuses
+    }
+
+    /// The run request waiting in `serve`'s queue, if any (R11.7): a request recorded as queued that no later run start
+    /// has taken up. Each request recorded as started is taken up by the next run start; the next one after that is
+    /// the queued run's.
+    static func queued(_ log: CompanyLog, company: String) async throws -> DueRun? {
+        var waiting: DueRun?
+        var startsOwed = 0
+        for try await envelope in log.envelopes(types: [RunRequested.eventType, RunStarted.eventType]) {
+            switch envelope.event {
+            case .runRequested(let request):
+                switch request.outcome {
+                case .started: startsOwed += 1
+                case .queued: waiting = DueRun(company: company, trigger: request.trigger, since: envelope.recordedAt)
+                case .merged: if request.trigger == .manual { waiting?.trigger = .manual }
+                }
+            case .runStarted(let started) where !started.dryRun:
+                if startsOwed > 0 { startsOwed -= 1 } else { waiting = nil }
+            default:
+                continue
+            }
+        }
+        return waiting
     }
 
     /// Whether another process or task holds the company's run lock right now.

@@ -33,12 +33,25 @@ public actor RunCoordinator {
     public func currentEngine() -> SyncEngine { engine }
 
     /// Asks for a run; it starts now, waits for the running one, or merges with one already waiting.
+    /// The request is recorded as `RunRequested` (R11.7: the queue is visible in the log and in `status`).
     @discardableResult
-    public func request(company: String, trigger: RunTrigger, mode: DirectoryReadMode) throws -> RunQueue.Outcome {
+    public func request(company: String, trigger: RunTrigger, mode: DirectoryReadMode) async throws -> RunQueue.Outcome {
         guard !stopping else { throw EngineError(.badArguments, "Rollcall is shutting down; the run was not started") }
         let name = try engine.company(named: company).name
         let outcome = queues[name, default: RunQueue()].request(.init(trigger: trigger, mode: mode))
         if case .start(let request) = outcome { start(name, request) }
+        let recorded: RunRequested.Outcome = switch outcome {
+        case .start: .started
+        case .queued: .queued
+        case .merged: .merged
+        }
+        do {
+            _ = try await engine.log(for: name).append(
+                [.runRequested(RunRequested(trigger: trigger, mode: mode, outcome: recorded))],
+                idPrefix: "\(name)/queue/\(UUID().uuidString)", correlationId: nil)
+        } catch {
+            logger.warning("could not record the run request of \(name) in the log: \(error)")
+        }
         return outcome
     }
 

@@ -47,6 +47,12 @@ struct StatusCommand: AsyncParsableCommand {
             }
             print("")
         }
+        let queue = RunSchedule.ordered(statuses.compactMap(\.queued))
+        if !queue.isEmpty {
+            print("Queued in rollcall serve, in the order they will go:")
+            for run in queue { print("  \(run.company): \(run.trigger.rawValue) run, asked for at \(formatTime(run.since))") }
+            print("")
+        }
         for status in statuses { print(Self.line(status)) }
     }
 
@@ -108,7 +114,15 @@ struct StatusJSON: Encodable {
         var held: [Approval]
     }
 
+    struct Queued: Encodable {
+        var company: String
+        var trigger: String
+        var since: Date
+    }
+
     var approvals: [Approval]
+    /// R11.7: runs waiting in `serve`'s queue, in the order they will go.
+    var queue: [Queued]
     var companies: [Company]
 
     init(_ statuses: [CompanyStatus]) {
@@ -116,6 +130,9 @@ struct StatusJSON: Encodable {
             s.holds.map { Approval(company: s.company, run: $0.runId, label: RunNumber.label($0.runId), deactivations: $0.deactivations) }
         }
         self.approvals = statuses.flatMap(approvals)
+        queue = RunSchedule.ordered(statuses.compactMap(\.queued)).map {
+            Queued(company: $0.company, trigger: $0.trigger.rawValue, since: $0.since)
+        }
         companies = statuses.map { s in
             Company(
                 company: s.company, enabled: s.enabled, state: s.state.rawValue, detail: s.detail, pausedUntil: s.pausedUntil,
