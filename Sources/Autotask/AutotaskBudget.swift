@@ -162,14 +162,9 @@ public final class AutotaskBudget: Sendable {
         let time = now()
         let refusal: PSAError? = state.withLock { state in
             let threshold = state.threshold ?? Self.assumedThreshold
-            let window = TimeInterval(Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60) * 60)
-            let cutoff = time.addingTimeInterval(-window)
-            if let keep = state.own.firstIndex(where: { $0 > cutoff }) { state.own.removeFirst(keep) } else { state.own = [] }
-            if let keep = state.foreground.firstIndex(where: { $0 > cutoff }) {
-                state.foreground.removeFirst(keep)
-            } else {
-                state.foreground = []
-            }
+            let window = Self.window(of: threshold)
+            state.own.dropThrough(time.addingTimeInterval(-window))
+            state.foreground.dropThrough(time.addingTimeInterval(-window))
             // R11.7: a long sync (the background lane) leaves the last slice of the share to the other companies.
             let fullShare = Self.percent(share, of: threshold.limit)
             // The slice is what the foreground may still need: what it has used in the window comes out of it.
@@ -217,6 +212,11 @@ public final class AutotaskBudget: Sendable {
         if let refusal { throw refusal }
     }
 
+    /// The rolling window a threshold's timeframe makes, in seconds (1 minute to a day, whatever the server sent).
+    static func window(of threshold: AutotaskThreshold) -> TimeInterval {
+        TimeInterval(Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60) * 60)
+    }
+
     /// R11.7: the slice of a share kept for other companies' runs while a long sync goes on (a fifth, at least 1).
     static func slice(of share: Int) -> Int { Swift.max(1, share / 5) }
 
@@ -238,8 +238,7 @@ public final class AutotaskBudget: Sendable {
         let time = now()
         return state.withLock { state in
             let threshold = state.threshold ?? Self.assumedThreshold
-            let window = TimeInterval(Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60) * 60)
-            let used = state.own.count { $0 > time.addingTimeInterval(-window) }
+            let used = state.own.count { $0 > time.addingTimeInterval(-Self.window(of: threshold)) }
             return (used, Self.percent(share, of: threshold.limit), state.threshold)
         }
     }
@@ -254,8 +253,8 @@ public final class AutotaskBudget: Sendable {
             }
             guard requests > 0 else { return }
             let threshold = state.threshold ?? Self.assumedThreshold
-            let window = TimeInterval(Swift.min(Swift.max(1, threshold.timeframeMinutes), 24 * 60) * 60)
-            state.own.append(contentsOf: repeatElement(leaving.addingTimeInterval(-window), count: Swift.min(requests, 1_000_000)))
+            let stamp = leaving.addingTimeInterval(-Self.window(of: threshold))
+            state.own.append(contentsOf: repeatElement(stamp, count: Swift.min(requests, 1_000_000)))
             state.own.sort()
         }
     }

@@ -2,6 +2,7 @@
 // the cap waits for the oldest of the minute to age out. ConnectWise's own 429s are honoured either way.
 
 import Foundation
+import RollcallHTTP
 import Synchronization
 
 /// Spaces requests so that at most `perMinute` go out in any rolling `window` (a minute). A lock, not an actor: the
@@ -31,8 +32,7 @@ public final class RequestPacer: Sendable {
         while true {
             let time = now()
             let wait: TimeInterval? = sent.withLock { sent in
-                let cutoff = time.addingTimeInterval(-window)
-                if let keep = sent.firstIndex(where: { $0 > cutoff }) { sent.removeFirst(keep) } else { sent = [] }
+                sent.dropThrough(time.addingTimeInterval(-window))
                 guard sent.count >= perMinute, let oldest = sent.first else {
                     sent.append(time)
                     return nil

@@ -9,7 +9,7 @@ import Emulators
 import EventLog
 import Foundation
 import Logging
-import Synchronization
+import RollcallTesting
 import SyncEngine
 
 struct FleetBenchCommand: AsyncParsableCommand {
@@ -39,18 +39,11 @@ struct FleetBenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the figures as JSON.") var json = false
     @Flag(help: "Also print what each window's requests went to, and why runs did not finish.") var debug = false
 
-    /// A clock the bench moves a window at a time.
-    final class WindowClock: Sendable {
-        private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-        var now: Date { time.withLock { $0 } }
-        func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    }
-
     func run() async throws {
         guard bigUsers > 0, small >= 0, smallUsers > 0, limit > 0, window > 0 else {
             throw ValidationError("sizes, --limit and --window must be positive")
         }
-        let clock = WindowClock()
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))   // moved a window at a time
         let bigDomain = "big.onmicrosoft.com"
         var tenants = [GraphTenant.synthetic(users: bigUsers, seed: UInt64(seed), domain: bigDomain)]
         var companies = [AutotaskFixture.Company(id: 1, name: "Big", locations: [.init(id: 1001, name: "Main", isPrimary: true)])]

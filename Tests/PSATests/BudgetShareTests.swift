@@ -5,28 +5,16 @@ import Autotask
 import ConnectWise
 import Emulators
 import Logging
+import RollcallTesting
 import ContactSync
 import Foundation
 import Synchronization
 import Testing
 
-/// A clock tests move by hand.
-final class TestClock: Sendable {
-    private let time: Mutex<Date>
-
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { time = Mutex(start) }
-
-    var now: Date { time.withLock { $0 } }
-
-    func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
-
-    func set(_ date: Date) { time.withLock { $0 = date } }
-}
-
 @Suite("R11.6 the API budget share, on an injected clock")
 struct BudgetShareTests {
     /// Spends requests until the budget refuses one; answers how many went and the refusal.
-    static func spendUntilRefused(_ budget: AutotaskBudget, clock: TestClock, every step: TimeInterval = 1, limit: Int = 10_000)
+    static func spendUntilRefused(_ budget: AutotaskBudget, clock: ManualClock, every step: TimeInterval = 1, limit: Int = 10_000)
         async -> (Int, PSAError?) {
         var spent = 0
         while spent < limit {
@@ -43,7 +31,7 @@ struct BudgetShareTests {
 
     @Test("R11.6: Rollcall uses at most budgetShare of the threshold in a rolling window, then says when to go on")
     func shareIsKept() async throws {
-        let clock = TestClock()
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let budget = AutotaskBudget(share: 30, ceiling: 100, now: { clock.now })
         await budget.record(AutotaskThreshold(limit: 1_000, timeframeMinutes: 60, used: 0))
         let start = clock.now
@@ -56,9 +44,9 @@ struct BudgetShareTests {
         let resume = try #require(error.retryAfter)
         #expect(resume == start.addingTimeInterval(149 + 3600))
 
-        clock.set(start.addingTimeInterval(3599))
+        clock.now = start.addingTimeInterval(3599)
         await #expect(throws: PSAError.self, "nothing has left the rolling window yet") { try await budget.spend() }
-        clock.set(resume)
+        clock.now = resume
         let (again, _) = await Self.spendUntilRefused(budget, clock: clock, every: 0)
         #expect(again == 150, "half the share is free again")
         #expect(budget.usage().used == 300)
@@ -66,7 +54,7 @@ struct BudgetShareTests {
 
     @Test("R11.6: Rollcall adds nothing once the database's total reaches budgetCeiling, whoever used it")
     func ceilingIsKept() async throws {
-        let clock = TestClock()
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
         await budget.record(AutotaskThreshold(limit: 10_000, timeframeMinutes: 60, used: 4_990))
         let (spent, refusal) = await Self.spendUntilRefused(budget, clock: clock)
@@ -78,7 +66,7 @@ struct BudgetShareTests {
 
     @Test("R11.6: a reading at the ceiling from an earlier run stops the next run's reads only while it is fresh")
     func staleReadingExpires() async throws {
-        let clock = TestClock()
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
         await budget.record(AutotaskThreshold(limit: 10_000, timeframeMinutes: 60, used: 5_000))
         await #expect(throws: PSAError.self, "at the ceiling") { try await budget.spend() }
@@ -91,7 +79,7 @@ struct BudgetShareTests {
 
     @Test("R11.6: requests another process sent count against the share until they leave the window")
     func rememberedRequestsCount() async throws {
-        let clock = TestClock()
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let budget = AutotaskBudget(share: 30, ceiling: 100, now: { clock.now })
         await budget.record(AutotaskThreshold(limit: 1_000, timeframeMinutes: 60, used: 0))
         budget.remember(requests: 280, leaving: clock.now.addingTimeInterval(600))
@@ -104,7 +92,7 @@ struct BudgetShareTests {
 
     @Test("R11.6: a count near Int.max from the server saturates instead of trapping")
     func hugeNumbers() async throws {
-        let clock = TestClock()
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
         await budget.record(AutotaskThreshold(limit: Int.max, timeframeMinutes: Int.max, used: Int.max))
         await #expect(throws: PSAError.self) { try await budget.spend() }
@@ -115,7 +103,7 @@ struct BudgetShareTests {
 
     @Test("ConnectWise: requestsPerMinute spaces requests so no rolling minute holds more than the cap")
     func connectWiseCap() async throws {
-        let clock = TestClock()
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let waits = Mutex<[TimeInterval]>([])
         let pacer = RequestPacer(perMinute: 3, now: { clock.now }, sleep: { seconds in
             waits.withLock { $0.append(seconds) }

@@ -7,30 +7,34 @@ import Emulators
 import EventLog
 import Foundation
 import Logging
+import RollcallTesting
 import SyncEngine
 import Synchronization
 import Testing
 
-/// A clock the test moves; the budget and the emulator's window both read it.
-final class MovingClock: Sendable {
-    private let time = Mutex(Date())
-    var now: Date { time.withLock { $0 } }
-    func set(_ date: Date) { time.withLock { $0 = max($0, date) } }
-}
-
 @Suite("R11.6 paced runs end to end")
 struct PacedRunE2ETests {
+    /// Contoso with a synthetic tenant, on an Autotask database of 400 requests an hour of which other integrations
+    /// use `others`; the budget (share 30%, ceiling 50%) and the emulator's window both read `clock`.
+    static func paced(
+        users: Int, seed: UInt64, others: Int = 40, clock: ManualClock, editYAML: (String) -> String = { $0 }
+    ) async throws -> (scenario: Scenario, budget: AutotaskBudget, eligible: Int) {
+        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
+        let tenant = GraphTenant.synthetic(users: users, seed: seed, domain: SampleMSP.contosoTenant)
+        let scenario = try await Scenario(
+            psa: .autotask, tenants: [tenant, SampleMSP.fabrikam()], autotaskBudget: budget, editYAML: editYAML)
+        await scenario.running.autotask.setThreshold(limit: 400, usedBeforeStart: others, window: 3600)
+        await scenario.running.autotask.setClock { clock.now }
+        let eligible = tenant.users.filter { $0.accountEnabled == true && !$0.assignedLicenses.isEmpty }.count
+        return (scenario, budget, eligible)
+    }
+
     @Test("R11.6 e2e: a sync bigger than the share pauses with its writes left, resumes each window, and ends with one contact a person")
     func pausesAndResumes() async throws {
-        let clock = MovingClock()
-        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
-        let tenant = GraphTenant.synthetic(users: 150, seed: 11, domain: SampleMSP.contosoTenant)
-        let eligible = tenant.users.filter { $0.accountEnabled == true && !$0.assignedLicenses.isEmpty }
-        let scenario = try await Scenario(psa: .autotask, tenants: [tenant, SampleMSP.fabrikam()], autotaskBudget: budget)
-        defer { Task { await scenario.stop() } }
+        let clock = ManualClock()
         // A database of 400 requests an hour; other integrations use 40 in every window. Rollcall's share is 120.
-        await scenario.running.autotask.setThreshold(limit: 400, usedBeforeStart: 40, window: 3600)
-        await scenario.running.autotask.setClock { clock.now }
+        let (scenario, budget, eligible) = try await Self.paced(users: 150, seed: 11, clock: clock)
+        defer { Task { await scenario.stop() } }
 
         var summaries: [RunSummary] = []
         var summary = try await scenario.run("Contoso")
@@ -44,12 +48,12 @@ struct PacedRunE2ETests {
             let early = try await scenario.run("Contoso", RunOptions(trigger: .resumed))
             #expect(early.status == .paused)
             #expect(early.created == 0)
-            clock.set(resumeAt.addingTimeInterval(1))
+            clock.now = resumeAt.addingTimeInterval(1)
             summary = try await scenario.run("Contoso", RunOptions(trigger: .resumed))
             summaries.append(summary)
         }
         #expect(summary.status == .completed, "\(summary.message ?? "")")
-        let writes = eligible.count
+        let writes = eligible
         let windows = summaries.count
         // Each window gives at least half the share (60 requests); reads and checks take a few of them.
         #expect(windows <= Int((Double(writes) / 60).rounded(.up)) + 2, "\(windows) windows for \(writes) writes")
@@ -71,14 +75,10 @@ struct PacedRunE2ETests {
 
     @Test("R11.6 e2e: the database's total is never pushed past the ceiling by Rollcall")
     func ceilingHolds() async throws {
-        let clock = MovingClock()
-        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
-        let tenant = GraphTenant.synthetic(users: 60, seed: 12, domain: SampleMSP.contosoTenant)
-        let scenario = try await Scenario(psa: .autotask, tenants: [tenant, SampleMSP.fabrikam()], autotaskBudget: budget)
-        defer { Task { await scenario.stop() } }
+        let clock = ManualClock()
         // Other integrations already use 180 of 400: the ceiling (200) leaves Rollcall 20, well under its share.
-        await scenario.running.autotask.setThreshold(limit: 400, usedBeforeStart: 180, window: 3600)
-        await scenario.running.autotask.setClock { clock.now }
+        let (scenario, budget, _) = try await Self.paced(users: 60, seed: 12, others: 180, clock: clock)
+        defer { Task { await scenario.stop() } }
         let summary = try await scenario.run("Contoso")
         #expect(summary.status == .paused)
         #expect(summary.message?.contains("budgetCeiling 50%") == true, "\(summary.message ?? "")")
@@ -88,16 +88,11 @@ struct PacedRunE2ETests {
 
     @Test("R11.6 e2e: serve goes on with a paused run by itself once the window reopens, window after window")
     func serveResumes() async throws {
-        let clock = MovingClock()
-        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
-        let tenant = GraphTenant.synthetic(users: 150, seed: 13, domain: SampleMSP.contosoTenant)
-        let eligible = tenant.users.filter { $0.accountEnabled == true && !$0.assignedLicenses.isEmpty }
-        let scenario = try await Scenario(psa: .autotask, tenants: [tenant, SampleMSP.fabrikam()], autotaskBudget: budget) {
+        let clock = ManualClock()
+        let (scenario, _, eligible) = try await Self.paced(users: 150, seed: 13, clock: clock) {
             YAML.set($0, company: "Fabrikam", "enabled", "false")
         }
         defer { Task { await scenario.stop() } }
-        await scenario.running.autotask.setThreshold(limit: 400, usedBeforeStart: 40, window: 3600)
-        await scenario.running.autotask.setClock { clock.now }
         #expect(try await scenario.run("Contoso").status == .paused)
 
         var logger = Logger(label: "rollcall.test")
@@ -115,7 +110,7 @@ struct PacedRunE2ETests {
 
         var windows = 0
         while let until = await coordinator.pausedUntil("Contoso"), windows < 10 {
-            clock.set(until.addingTimeInterval(1))
+            clock.now = until.addingTimeInterval(1)
             await scheduler.pass()
             await coordinator.waitUntilIdle()
             windows += 1
@@ -124,19 +119,15 @@ struct PacedRunE2ETests {
         #expect(windows >= 1)
         #expect(try await triggers().dropFirst().allSatisfy { $0 == .resumed })
         let contacts = await scenario.contacts("Contoso").filter { $0.email?.hasSuffix("@" + SampleMSP.contosoTenant) == true }
-        #expect(contacts.count == eligible.count)
+        #expect(contacts.count == eligible)
         #expect(Set(contacts.compactMap { $0.email?.lowercased() }).count == contacts.count, "nobody twice")
     }
 
     @Test("R11.7 e2e: while one company's long sync is paced, another company's run still goes in the same window")
     func otherCompaniesStillRun() async throws {
-        let clock = MovingClock()
-        let budget = AutotaskBudget(share: 30, ceiling: 50, now: { clock.now })
-        let tenant = GraphTenant.synthetic(users: 150, seed: 14, domain: SampleMSP.contosoTenant)
-        let scenario = try await Scenario(psa: .autotask, tenants: [tenant, SampleMSP.fabrikam()], autotaskBudget: budget)
+        let clock = ManualClock()
+        let (scenario, budget, _) = try await Self.paced(users: 150, seed: 14, clock: clock)
         defer { Task { await scenario.stop() } }
-        await scenario.running.autotask.setThreshold(limit: 400, usedBeforeStart: 40, window: 3600)
-        await scenario.running.autotask.setClock { clock.now }
 
         // The long sync starts first and pauses, leaving the slice (a fifth of the 120-request share) to others.
         let big = try await scenario.run("Contoso", RunOptions(trigger: .schedule))

@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import ContactSync
 import Emulators
 import Foundation
+import RollcallTesting
 import Hummingbird
 import Logging
 import NIOCore
@@ -79,7 +80,7 @@ struct ServeTests {
         var logger = Logger(label: "rollcall.test")
         logger.logLevel = .critical
         let coordinator = RunCoordinator(engine: scenario.engine, logger: logger)
-        let clock = TestClock(Date())
+        let clock = ManualClock(Date())
         let scheduler = SchedulerService(
             coordinator: coordinator, reload: { nil }, timeZone: TimeZone(identifier: "UTC")!, logger: logger,
             now: { clock.now })
@@ -102,16 +103,6 @@ struct ServeTests {
         await scheduler.pass()
         await coordinator.waitUntilIdle()
         #expect(await coordinator.summaries("Contoso").count == 2)
-    }
-}
-
-/// A clock the test moves by hand.
-final class TestClock: Sendable {
-    private let value: Mutex<Date>
-    init(_ start: Date) { value = Mutex(start) }
-    var now: Date {
-        get { value.withLock { $0 } }
-        set { value.withLock { $0 = newValue } }
     }
 }
 

@@ -40,19 +40,36 @@ public struct Explainer: Sendable {
     /// doing for the subject as of then, and why (`Standing`): left out by every filter, a field left alone, a held
     /// deactivation.
     public func story(of subject: StorySubject, in events: [EventEnvelope], until: Date? = nil) -> [StoryLine] {
+        tell(subject, in: events, until: until).lines
+    }
+
+    /// A story with what it was told from: the users and contacts it is about, and the state folded from the events
+    /// up to `until` (the state the `why` output names people from).
+    public struct Told: Sendable {
+        public var lines: [StoryLine]
+        public var users: Set<String>
+        public var contacts: Set<Int>
+        public var state: CompanyState
+    }
+
+    /// The subject's story (`story(of:in:until:)`), with the people it is about and the state it ends in.
+    public func tell(_ subject: StorySubject, in events: [EventEnvelope], until: Date? = nil, company: String = "") -> Told {
         let events = until.map { t in events.filter { $0.recordedAt <= t } } ?? events
         let (users, contacts) = people(of: subject, in: events)
         var teller = Teller(explainer: self, users: users, contacts: contacts)
         for env in events { teller.tell(env) }
         teller.tellInDoubt()
-        guard let last = events.last else { return teller.lines }
-        let state = CompanyState.fold(company: "", events)
-        return teller.lines + Standing.lines(users: users, contacts: contacts, state: state, at: last.recordedAt)
+        let state = CompanyState.fold(company: company, events)
+        var lines = teller.lines
+        if let last = events.last {
+            lines += Standing.lines(users: users, contacts: contacts, state: state, at: last.recordedAt)
+        }
+        return Told(lines: lines, users: users, contacts: contacts, state: state)
     }
 
     /// The users and contacts a story is about: the subject, and everyone matched to it (a user ↔ contact pair tells
     /// one story).
-    public func people(of subject: StorySubject, in events: [EventEnvelope]) -> (users: Set<String>, contacts: Set<Int>) {
+    func people(of subject: StorySubject, in events: [EventEnvelope]) -> (users: Set<String>, contacts: Set<Int>) {
         var users = Set<String>()
         var contacts = Set<Int>()
         switch subject {

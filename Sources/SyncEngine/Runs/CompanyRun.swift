@@ -141,9 +141,6 @@ public struct CompanyRun: Sendable {
             if run.options.keepPlan || run.options.dryRun { run.summary.plan = plan }
             if run.options.dryRun {
                 tally(plan, into: &run.summary)
-                var wouldAct = ActedOn()
-                plan.commands.forEach { wouldAct.note($0) }
-                wouldAct.count(into: &run.summary)
                 return .finished
             }
             if let stop = stopRequested(after: "planning") { return stop }
@@ -316,7 +313,10 @@ public struct CompanyRun: Sendable {
     }
 
     private func tally(_ plan: Plan, into summary: inout RunSummary) {
+        var wouldAct = ActedOn()
+        defer { wouldAct.count(into: &summary) }
         for command in plan.commands {
+            wouldAct.note(command)
             if command.match != nil { summary.matched += 1 }
             switch command.kind {
             case .create: summary.created += 1

@@ -40,16 +40,13 @@ struct WhyCommand: AsyncParsableCommand {
         let subject: StorySubject = email.map { .email($0) } ?? contact.map { .contact($0) } ?? .user(user!)
         var events: [EventEnvelope] = []
         for try await envelope in context.engine.log(for: name).envelopes() { events.append(envelope) }
-        let explainer = Explainer(timeZone: .current)
-        let story = explainer.story(of: subject, in: events, until: until)
+        let told = Explainer(timeZone: .current).tell(subject, in: events, until: until, company: name)
+        let story = told.lines
         if json {
-            let shown = until.map { t in events.filter { $0.recordedAt <= t } } ?? events
-            let state = CompanyState.fold(company: name, shown)
-            let people = explainer.people(of: subject, in: shown)
             try printJSON(WhyJSON(
                 company: name, subject: WhyJSON.Subject(email: email, contact: contact, user: user), until: until,
-                users: people.users.sorted().map { UserJSON($0, state: state) },
-                contacts: people.contacts.sorted().map { ContactJSON($0, state: state) },
+                users: told.users.sorted().map { UserJSON($0, state: told.state) },
+                contacts: told.contacts.sorted().map { ContactJSON($0, state: told.state) },
                 story: story.map { WhyJSON.Line(time: $0.time, event: $0.position, rules: $0.ruleIds, text: $0.text) }))
             return
         }
