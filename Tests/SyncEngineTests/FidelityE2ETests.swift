@@ -149,4 +149,26 @@ struct FidelityE2ETests {
         let after = Explainer().story(of: .email(Scenario.upn("Alex", "Wilber", "Contoso")), in: try await scenario.events("Contoso"))
         #expect(!after.contains { $0.text.contains("is held for approval") }, "released once approved")
     }
+
+    @Test("R12.3: an approval is an event that names who approved, and why tells it")
+    func approvalNamesThePerson() async throws {
+        let scenario = try await Scenario(psa: .autotask) { yaml in
+            YAML.set(yaml, company: "Contoso", "deactivationThreshold", "{ count: 1, percent: 1 }")
+        }
+        defer { Task { await scenario.stop() } }
+        _ = try await scenario.run("Contoso")
+        for index in [1, 2] {
+            try await scenario.running.graph.removeLicenses(Scenario.userId("Contoso", index), in: scenario.tenant("Contoso"))
+        }
+        let held = try await scenario.run("Contoso")
+        #expect(held.status == .held)
+        _ = try await scenario.engine.approve(company: "Contoso", runId: held.runId, by: "alice@msp.example")
+        let events = try await scenario.events("Contoso")
+        let approvals = events.compactMap { envelope -> DeactivationsApproved? in
+            if case .deactivationsApproved(let a) = envelope.event { return a } else { return nil }
+        }
+        #expect(approvals.map(\.approvedBy) == ["alice@msp.example"])
+        let story = Explainer().story(of: .email(Scenario.upn("Alex", "Wilber", "Contoso")), in: events)
+        #expect(story.contains { $0.ruleIds == ["R8.4"] && $0.text.contains("were approved by alice@msp.example") })
+    }
 }
