@@ -27,10 +27,20 @@ extension GraphClient {
         "AAD_PREMIUM": "Microsoft Entra ID P1",
     ]
 
+    /// The first request of a catalog read.
+    var catalogURL: String { "\(configuration.graphURL)/v1.0/subscribedSkus?$select=skuId,skuPartNumber" }
+    /// The request that starts change tracking of users without reading them.
+    var usersLatestURL: String { "\(configuration.graphURL)/v1.0/users/delta?$select=\(Self.userSelect)&$deltatoken=latest" }
+    /// The first page of a full read of the users.
+    var usersListURL: String { "\(configuration.graphURL)/v1.0/users?$select=\(Self.userSelect)&$top=999" }
+    /// The headers of a users delta request: only changed properties are needed; omitted ones keep their value in
+    /// the snapshot (user-delta.md).
+    static let deltaHeaders = [("Prefer", "return=minimal")]
+
     /// The tenant's license catalog from `subscribedSkus`.
     public func licenseCatalog() async throws -> [LicenseSku] {
         let purpose = "reading the license catalog (subscribedSkus)"
-        var url: String? = "\(configuration.graphURL)/v1.0/subscribedSkus?$select=skuId,skuPartNumber"
+        var url: String? = catalogURL
         var skus: [LicenseSku] = []
         var trail = PageTrail()
         while let next = url {
@@ -53,12 +63,8 @@ extension GraphClient {
     /// Taking the link before the list means a change made during the list read shows up again in the next
     /// round, where a repeated change is harmless; taking it after could lose that change.
     public func fullRead() async throws -> DirectoryFullRead {
-        let select = Self.userSelect
         let linkPurpose = "starting change tracking of users (users/delta)"
-        let latest = try decode(
-            UserPage.self,
-            try await get("\(configuration.graphURL)/v1.0/users/delta?$select=\(select)&$deltatoken=latest", purpose: linkPurpose),
-            linkPurpose)
+        let latest = try decode(UserPage.self, try await get(usersLatestURL, purpose: linkPurpose), linkPurpose)
         if let link = latest.deltaLink { try checkLink(link, "Microsoft Graph's delta link for the next round") }
         guard let deltaLink = latest.deltaLink else {
             throw DirectoryError(
@@ -67,7 +73,7 @@ extension GraphClient {
         }
         var users: [DirectoryUser] = []
         var index: [String: Int] = [:]
-        var url: String? = "\(configuration.graphURL)/v1.0/users?$select=\(select)&$top=999"
+        var url: String? = usersListURL
         var pages = 0
         var trail = PageTrail()
         while let next = url {
@@ -112,8 +118,7 @@ extension GraphClient {
             pages += 1
             try follow(url, &trail, "reading user changes")
             let purpose = "reading user changes (delta page \(pages))"
-            // Only changed properties are needed; omitted ones keep their value in the snapshot (user-delta.md).
-            let answer = try await get(url, headers: [("Prefer", "return=minimal")], purpose: purpose)
+            let answer = try await get(url, headers: Self.deltaHeaders, purpose: purpose)
             let code = answer.status == 200 ? nil : graphCode(answer)
             if answer.status == 410 || code == "syncStateNotFound" || code == "resyncRequired" {
                 throw DirectoryError(
@@ -211,6 +216,86 @@ extension GraphClient {
         let answer = try await get("\(configuration.graphURL)/v1.0/groups?$select=id,displayName&$top=999", purpose: purpose)
         let page = try decode(ObjectPage.self, answer, purpose)
         return page.value.compactMap(\.displayName).sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+    }
+
+    /// The group a filter names, by object id or exact display name.
+    public func findGroup(_ group: String) async throws -> GroupRef {
+        let found = try await resolveGroup(group)
+        return GroupRef(id: found.id, displayName: found.displayName)
+    }
+
+    /// The first request of a groups delta round over `ids`: their display names and members (`members@delta`).
+    func groupsDeltaURL(_ ids: [String]) -> String {
+        let filter = ids.sorted().map { "id eq '\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: " or ")
+        return "\(configuration.graphURL)/v1.0/groups/delta?$select=displayName,members&$filter=\(Self.queryEncoded(filter))"
+    }
+
+    /// A groups delta round over `groupIds`, from `deltaLink` or from scratch; each group's entries merged.
+    public func groupsDelta(from deltaLink: String?, tracking groupIds: [String]) async throws -> GroupsDeltaRead {
+        if let deltaLink, let graphOrigin, !graphOrigin.admits(deltaLink) {
+            throw DirectoryError(
+                .resyncRequired,
+                "\(company): the stored groups delta link points at \(HTTPOrigin(deltaLink)?.description ?? "an unreadable address"), not the configured \(graphOrigin.description); it was not followed, and the groups are read again.")
+        }
+        var changes: [GroupDeltaChange] = []
+        var position: [String: Int] = [:]
+        var url = deltaLink ?? groupsDeltaURL(groupIds)
+        var pages = 0
+        var trail = PageTrail()
+        while true {
+            pages += 1
+            try follow(url, &trail, "reading group changes")
+            let purpose = "reading the members of the groups filters name (groups delta page \(pages))"
+            let answer = try await get(url, purpose: purpose)
+            let code = answer.status == 200 ? nil : graphCode(answer)
+            if answer.status == 410 || code == "syncStateNotFound" || code == "resyncRequired" {
+                throw DirectoryError(
+                    .resyncRequired,
+                    "\(company): Microsoft Graph no longer knows the last groups delta link (\(code ?? "410 Gone")); the groups are read again.",
+                    status: answer.status)
+            }
+            let page = try decode(GroupDeltaPage.self, answer, purpose)
+            for group in page.value {
+                let at: Int
+                if let known = position[group.id] {
+                    at = known
+                } else {
+                    at = changes.count
+                    position[group.id] = at
+                    changes.append(GroupDeltaChange(groupId: group.id))
+                }
+                Self.merge(group, into: &changes[at])
+            }
+            if let next = page.nextLink {
+                url = next
+            } else if let link = page.deltaLink {
+                try checkLink(link, "Microsoft Graph's groups delta link for the next round")
+                return GroupsDeltaRead(changes: changes, deltaLink: link)
+            } else {
+                throw DirectoryError(
+                    .unexpectedResponse,
+                    "\(company): a groups delta page from Microsoft Graph had neither a next link nor a delta link; the read was abandoned and nothing was changed.")
+            }
+        }
+    }
+
+    /// Adds one entry of a group to what the round says of it so far; a later entry for the same member wins.
+    static func merge(_ entry: GroupDeltaPage.Group, into change: inout GroupDeltaChange) {
+        if let name = entry.displayName { change.displayName = name }
+        if entry.removed != nil { change.removed = true }
+        for member in entry.members ?? [] {
+            let type = member.type?.lowercased()
+            let isGroup = type == "#microsoft.graph.group"
+            guard isGroup || type == nil || type == "#microsoft.graph.user" else { continue }  // devices, contacts
+            let left = member.removed != nil
+            if isGroup {
+                if left { change.addedGroups.remove(member.id); change.removedGroups.insert(member.id) }
+                else { change.removedGroups.remove(member.id); change.addedGroups.insert(member.id) }
+            } else {
+                if left { change.addedUsers.remove(member.id); change.removedUsers.insert(member.id) }
+                else { change.removedUsers.remove(member.id); change.addedUsers.insert(member.id) }
+            }
+        }
     }
 
     /// Finds a group by id (when the name looks like a GUID) or by exact display name; remembered per client.

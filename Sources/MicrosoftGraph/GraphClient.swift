@@ -18,7 +18,7 @@ import RollcallHTTP
 public actor GraphClient: DirectorySource {
     let configuration: GraphConfiguration
     let logger: Logger
-    private var token: (value: String, refreshAt: Date)?
+    var token: (value: String, refreshAt: Date)?
     /// The token request in flight, so concurrent reads share one.
     private var tokenFetch: Task<String, any Error>?
     /// Sends every request: retries, backoff, Retry-After, the request count.
@@ -27,6 +27,8 @@ public actor GraphClient: DirectorySource {
     let graphOrigin: HTTPOrigin?
     /// Groups already resolved, by the name or id a filter used, so later rounds skip the lookup.
     var resolvedGroups: [String: (id: String, displayName: String)] = [:]
+    /// Answers a `$batch` brought ahead of the reads that ask for them, by URL; each is handed out once.
+    var prefetched: [String: HTTPAnswer] = [:]
 
     /// Makes a client sending through `http`; it sends nothing until asked.
     public init(configuration: GraphConfiguration, logger: Logger, http: HTTPService = .shared) {
@@ -132,10 +134,15 @@ public actor GraphClient: DirectorySource {
                     .unexpectedResponse, "\(company): \(error.description) The read was abandoned and nothing was changed.")
             }
         }
-        let bearer = try await accessToken()
-        let answer = try await send(
-            .GET, url, headers: [("Authorization", "Bearer \(bearer)"), ("Accept", "application/json")] + headers,
-            body: nil, purpose: purpose)
+        let answer: HTTPAnswer
+        if let early = prefetched.removeValue(forKey: url) {
+            answer = early
+        } else {
+            let bearer = try await accessToken()
+            answer = try await send(
+                .GET, url, headers: [("Authorization", "Bearer \(bearer)"), ("Accept", "application/json")] + headers,
+                body: nil, purpose: purpose)
+        }
         switch answer.status {
         case 401:
             token = nil

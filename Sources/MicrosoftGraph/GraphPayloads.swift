@@ -167,3 +167,48 @@ struct GroupAnswer: Decodable {
     var id: String
     var displayName: String?
 }
+
+/// A page of `/groups/delta` with `members@delta` (delta-query-groups.md): a group may come on several pages, each
+/// with part of its members; `@removed` on a member means it left the group, on the group that it was deleted.
+struct GroupDeltaPage: Decodable {
+    struct Removed: Decodable { var reason: String? }
+    struct Member: Decodable {
+        var id: String
+        var type: String?
+        var removed: Removed?
+        enum CodingKeys: String, CodingKey {
+            case id
+            case type = "@odata.type"
+            case removed = "@removed"
+        }
+    }
+    struct Group: Decodable {
+        var id: String
+        var displayName: String?
+        var members: [Member]?
+        var removed: Removed?
+        enum CodingKeys: String, CodingKey {
+            case id, displayName
+            case members = "members@delta"
+            case removed = "@removed"
+        }
+    }
+    var value: [Group]
+    var nextLink: String?
+    var deltaLink: String?
+    enum CodingKeys: String, CodingKey {
+        case value
+        case nextLink = "@odata.nextLink"
+        case deltaLink = "@odata.deltaLink"
+    }
+}
+
+/// A `$batch` answer (json-batching.md): one response per request, in any order, each with its own status.
+struct BatchAnswer: Decodable {
+    struct Item: Decodable {
+        var id: String
+        var status: Int
+        var headers: [String: String]?
+    }
+    var responses: [Item]
+}

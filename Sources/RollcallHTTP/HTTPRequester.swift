@@ -142,6 +142,9 @@ public struct HTTPRequester: Sendable {
         self.sleep = sleep
     }
 
+    /// Waits as this requester waits between attempts, for retries its callers make themselves (items of a batch).
+    public func pause(_ delay: Duration) async throws { try await sleep(delay) }
+
     /// This requester with another policy (same service, counter and logger).
     public func with(policy: RequestPolicy) -> HTTPRequester {
         HTTPRequester(service: service, policy: policy, counter: counter, logger: logger, serviceName: serviceName, sleep: sleep)

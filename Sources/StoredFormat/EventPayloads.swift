@@ -38,6 +38,7 @@ extension DomainEvent {
             return .directoryUserObserved(try read(DirectoryUserObserved.self, DirectoryUserObserved.schemaVersion))
         case DirectoryUserRemoved.eventType: return .directoryUserRemoved(try read(DirectoryUserRemoved.self, DirectoryUserRemoved.schemaVersion))
         case GroupMembersObserved.eventType: return .groupMembersObserved(try read(GroupMembersObserved.self, GroupMembersObserved.schemaVersion))
+        case GroupsDeltaObserved.eventType: return .groupsDeltaObserved(try read(GroupsDeltaObserved.self, GroupsDeltaObserved.schemaVersion))
         case DirectoryReadCompleted.eventType: return .directoryReadCompleted(try read(DirectoryReadCompleted.self, DirectoryReadCompleted.schemaVersion))
         case DirectoryReadFailed.eventType: return .directoryReadFailed(try read(DirectoryReadFailed.self, DirectoryReadFailed.schemaVersion))
         case PsaContactObserved.eventType: return .psaContactObserved(try read(PsaContactObserved.self, PsaContactObserved.schemaVersion))

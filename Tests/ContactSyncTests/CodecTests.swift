@@ -26,6 +26,14 @@ struct CodecTests {
             runId: "10", writesLeft: 40, resumeAt: Date(timeIntervalSince1970: 1_800_003_600),
             reason: "Rollcall has used its share of Autotask's API budget", psaRequests: 120, threshold: 10_000, windowMinutes: 60)))
         t.append(.runRequested(RunRequested(trigger: .resumed, mode: .delta, outcome: .queued)))
+        let staff = GroupNode(groupId: "g-staff", displayName: "Staff", userIds: Array(victims.prefix(3)), groupIds: ["g-nested"])
+        let nested = GroupNode(groupId: "g-nested", displayName: "Nested", userIds: Array(victims.suffix(2)), groupIds: [])
+        t.append(.groupsDeltaObserved(GroupsDeltaObserved(
+            fresh: true, trackedGroupIds: ["g-nested", "g-staff"], groups: [nested, staff], removedGroupIds: [],
+            deltaLink: "https://graph.microsoft.com/v1.0/groups/delta?$deltatoken=abc", runId: "11")))
+        t.append(.groupsDeltaObserved(GroupsDeltaObserved(
+            fresh: false, trackedGroupIds: ["g-nested", "g-staff"], groups: [staff], removedGroupIds: ["g-nested"],
+            deltaLink: "https://graph.microsoft.com/v1.0/groups/delta?$deltatoken=abd", runId: "12")))
         return t.events
     }
 

@@ -301,4 +301,32 @@ enum ReferenceSamples {
 }
 """#,
     ]
+
+    /// `groups-delta-members-changes.json`: a groups delta page with `members@delta` (one member added, one removed).
+    static let groupsDeltaMembersChanges: String? = #"""
+{
+  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+  "@odata.deltaLink": "https://graph.microsoft.com/v1.0/groups/delta?$deltatoken=sZwAFZibx-LQOdZIo1hHhmmDhHzCY0Hs6snoIHJCSIfCHdqKdWNZ2VX3kErpyna9GygROwBk-rqWWMFxJC3pw",
+  "value": [
+    {
+      "displayName": "TestGroup3",
+      "description": "A test group for change tracking",
+      "id": "2e5807ce-58f3-4a94-9b37-ffff2e085957",
+      "members@delta": [
+        {
+          "@odata.type": "#microsoft.graph.user",
+          "id": "632f6bb2-3ec8-4c1f-9073-0027a8c6859",
+          "@removed": {
+            "reason": "deleted"
+          }
+        },
+        {
+          "@odata.type": "#microsoft.graph.user",
+          "id": "37de1ae3-408f-4702-8636-20824abda004"
+        }
+      ]
+    }
+  ]
+}
+"""#
 }

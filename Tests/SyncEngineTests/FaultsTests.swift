@@ -78,7 +78,7 @@ struct FaultsTests {
         let active = await Self.activeCount(scenario)
         await scenario.running.graph.control.inject(Fault(
             .status(code: 401, retryAfter: nil, body: #"{"error":{"code":"InvalidAuthenticationToken","message":"expired"}}"#),
-            pathContains: "/v1.0/", count: nil, after: 1))
+            pathContains: "/v1.0/users", count: nil, after: 1))
         let summary = try await scenario.run("Contoso", RunOptions(mode: .full))
         #expect(summary.status == .failed)
         #expect(await Self.activeCount(scenario) == active)

@@ -196,11 +196,46 @@ public protocol DirectorySource: Sendable {
     /// The display names of the tenant's groups (one page, sorted), to list when a filter names a group it lacks.
     func groupNames() async throws -> [String]
 
+    /// The group a filter names by object id or display name; throws `groupNotFound` when there is none (or several).
+    func findGroup(_ group: String) async throws -> GroupRef
+
+    /// A groups delta round over `groupIds` (at most `GroupGraph.maxTracked`) with their direct members: from
+    /// `deltaLink`, or from scratch when it is nil (every tracked group with all its members). Throws
+    /// `resyncRequired` when the link has expired.
+    func groupsDelta(from deltaLink: String?, tracking groupIds: [String]) async throws -> GroupsDeltaRead
+
+    /// Says which reads the run is about to make, so the source can send them together (Graph's `$batch`); the
+    /// reads themselves follow as usual. Sources that cannot do better ignore it.
+    func prepareRound(_ plan: DirectoryRoundPlan) async
+
     /// How many HTTP requests this source has made so far, the token's included.
     func requestCount() async -> Int
 }
 
+/// The first requests of a run's directory reads, known before any is sent.
+public struct DirectoryRoundPlan: Sendable, Hashable {
+    /// The users delta round to follow, for a delta run.
+    public var usersDeltaLink: String?
+    /// The users are read from scratch.
+    public var fullRead: Bool
+    /// The groups delta round to follow, when the tracked groups still cover what the filters name.
+    public var groupsDeltaLink: String?
+    /// The license catalog will be read.
+    public var catalog: Bool
+
+    /// Makes a plan.
+    public init(usersDeltaLink: String?, fullRead: Bool, groupsDeltaLink: String?, catalog: Bool) {
+        self.usersDeltaLink = usersDeltaLink
+        self.fullRead = fullRead
+        self.groupsDeltaLink = groupsDeltaLink
+        self.catalog = catalog
+    }
+}
+
 extension DirectorySource {
+    /// Sends nothing ahead; a source that can batch reads overrides this.
+    public func prepareRound(_ plan: DirectoryRoundPlan) async {}
+
     /// None known; a source that can list groups overrides this.
     public func groupNames() async throws -> [String] { [] }
 

@@ -78,6 +78,35 @@ public struct GroupMembersObserved: Codable, Sendable, Hashable {
     }
 }
 
+/// A groups delta round over the groups filters name and the groups nested in them: the direct members of each
+/// group new or changed (all of them on a fresh round), the groups deleted, and the link of the next round.
+public struct GroupsDeltaObserved: Codable, Sendable, Hashable {
+    public static let eventType = "GroupsDeltaObserved"
+    public static let schemaVersion = 1
+
+    /// The round started from scratch: `groups` replaces every group known before.
+    public var fresh: Bool
+    /// The ids the round's filter names.
+    public var trackedGroupIds: [String]
+    public var groups: [GroupNode]
+    public var removedGroupIds: [String]
+    public var deltaLink: String
+    public var runId: String?
+
+    /// Makes the event.
+    public init(
+        fresh: Bool, trackedGroupIds: [String], groups: [GroupNode], removedGroupIds: [String], deltaLink: String,
+        runId: String? = nil
+    ) {
+        self.fresh = fresh
+        self.trackedGroupIds = trackedGroupIds
+        self.groups = groups
+        self.removedGroupIds = removedGroupIds
+        self.deltaLink = deltaLink
+        self.runId = runId
+    }
+}
+
 /// A directory read ended; only a `complete` read may make missing users ineligible (R1.3).
 public struct DirectoryReadCompleted: Codable, Sendable, Hashable {
     public static let eventType = "DirectoryReadCompleted"

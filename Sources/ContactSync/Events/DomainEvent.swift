@@ -9,6 +9,7 @@ public enum DomainEvent: Sendable, Hashable {
     case directoryUserObserved(DirectoryUserObserved)
     case directoryUserRemoved(DirectoryUserRemoved)
     case groupMembersObserved(GroupMembersObserved)
+    case groupsDeltaObserved(GroupsDeltaObserved)
     case directoryReadCompleted(DirectoryReadCompleted)
     case directoryReadFailed(DirectoryReadFailed)
     case psaContactObserved(PsaContactObserved)
@@ -38,6 +39,7 @@ public enum DomainEvent: Sendable, Hashable {
         DirectoryUserObserved.eventType,
         DirectoryUserRemoved.eventType,
         GroupMembersObserved.eventType,
+        GroupsDeltaObserved.eventType,
         DirectoryReadCompleted.eventType,
         DirectoryReadFailed.eventType,
         PsaContactObserved.eventType,
@@ -69,6 +71,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .directoryUserObserved: DirectoryUserObserved.eventType
         case .directoryUserRemoved: DirectoryUserRemoved.eventType
         case .groupMembersObserved: GroupMembersObserved.eventType
+        case .groupsDeltaObserved: GroupsDeltaObserved.eventType
         case .directoryReadCompleted: DirectoryReadCompleted.eventType
         case .directoryReadFailed: DirectoryReadFailed.eventType
         case .psaContactObserved: PsaContactObserved.eventType
@@ -101,6 +104,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .directoryUserObserved: DirectoryUserObserved.schemaVersion
         case .directoryUserRemoved: DirectoryUserRemoved.schemaVersion
         case .groupMembersObserved: GroupMembersObserved.schemaVersion
+        case .groupsDeltaObserved: GroupsDeltaObserved.schemaVersion
         case .directoryReadCompleted: DirectoryReadCompleted.schemaVersion
         case .directoryReadFailed: DirectoryReadFailed.schemaVersion
         case .psaContactObserved: PsaContactObserved.schemaVersion
@@ -133,6 +137,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .directoryUserObserved(let p): p
         case .directoryUserRemoved(let p): p
         case .groupMembersObserved(let p): p
+        case .groupsDeltaObserved(let p): p
         case .directoryReadCompleted(let p): p
         case .directoryReadFailed(let p): p
         case .psaContactObserved(let p): p
@@ -165,6 +170,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .directoryUserObserved(let p): p.runId
         case .directoryUserRemoved(let p): p.runId
         case .groupMembersObserved(let p): p.runId
+        case .groupsDeltaObserved(let p): p.runId
         case .directoryReadCompleted(let p): p.runId
         case .directoryReadFailed(let p): p.runId
         case .psaContactObserved(let p): p.runId

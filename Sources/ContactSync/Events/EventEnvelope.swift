@@ -50,7 +50,7 @@ public enum StreamName {
         case .settingsChanged: settings(company)
         case .directoryUserObserved(let e): user(company, e.user.id)
         case .directoryUserRemoved(let e): user(company, e.userId)
-        case .licenseCatalogObserved, .groupMembersObserved, .directoryReadCompleted, .directoryReadFailed: directory(company)
+        case .licenseCatalogObserved, .groupMembersObserved, .groupsDeltaObserved, .directoryReadCompleted, .directoryReadFailed: directory(company)
         case .psaContactObserved(let e): contact(company, e.contact.id)
         case .psaContactMissing(let e): contact(company, e.contactId)
         case .psaSitesObserved, .psaContactTypesObserved, .psaReadCompleted, .psaReadFailed: psa(company)

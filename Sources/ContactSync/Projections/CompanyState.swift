@@ -9,8 +9,8 @@ public struct CompanyState: Codable, Sendable, Hashable {
     /// Bump when the fold or the stored layout changes: stored states of another version are rebuilt from position 0.
     /// (2: stored as a head plus one row per user, contact, match and assignment; 3: matches keep what was last
     /// written, and failed writes are remembered; 4: runs and plans are numbered apart, and writes the API budget held
-    /// back are not failures.)
-    public static let codeVersion = 4
+    /// back are not failures; 5: the groups delta's tracked groups are kept.)
+    public static let codeVersion = 5
 
     public var company: String
     /// The position of the last event folded in (0 before any).

@@ -71,6 +71,8 @@ public struct DirectoryProjection: Codable, Sendable, Hashable {
     public var lastRead: DirectoryReadRecord?
     /// The delta link of the last complete read, for the next delta round.
     public var deltaLink: String?
+    /// The groups delta's tracked groups and their direct members, when the groups are read that way.
+    public var groupGraph: GroupGraph?
 
     /// An empty projection.
     public init() {}
@@ -96,6 +98,11 @@ public struct DirectoryProjection: Codable, Sendable, Hashable {
         case .groupMembersObserved(let e):
             let record = GroupRecord(groupId: e.groupId, displayName: e.displayName, userIds: Set(e.userIds), position: pos)
             for key in Set([e.group, e.groupId, e.displayName].map(Scope.normalized)) { groups[key] = record }
+        case .groupsDeltaObserved(let e):
+            var nodes = e.fresh ? [:] : groupGraph?.nodes ?? [:]
+            for id in e.removedGroupIds { nodes[id] = nil }
+            for node in e.groups { nodes[node.groupId] = node }
+            groupGraph = GroupGraph(deltaLink: e.deltaLink, tracked: Set(e.trackedGroupIds), nodes: nodes)
         case .licenseCatalogObserved(let e):
             catalog = e.skus
             catalogPosition = pos

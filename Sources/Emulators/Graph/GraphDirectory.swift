@@ -65,6 +65,8 @@ struct GraphTenantState: Sendable {
     var skus: [GraphSku]
     var groups: [String: GraphGroup] = [:]
     var groupOrder: [String] = []
+    /// Groups deleted so far, so a round that says they left a group can still name them as groups.
+    var deletedGroups: Set<String> = []
     var users: [String: GraphUserRecord] = [:]
     var sortedIds: [String] = []
     var softDeleted: [String: GraphUserRecord] = [:]

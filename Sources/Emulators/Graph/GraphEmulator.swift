@@ -106,6 +106,16 @@ public final class GraphEmulator: Sendable {
         }
     }
 
+    /// Deletes a group: it leaves every group it was nested in, and a groups delta round reports it `@removed`.
+    public func deleteGroup(_ groupId: String, in tenant: String) async throws {
+        try await store.mutate(tenant) { state in
+            guard state.groups.removeValue(forKey: groupId) != nil else { throw EmulatorError("tenant \"\(tenant)\" has no group \(groupId)") }
+            state.groupOrder.removeAll { $0 == groupId }
+            state.deletedGroups.insert(groupId)
+            for id in state.groupOrder { state.groups[id]?.members.removeAll { $0 == groupId } }
+        }
+    }
+
     /// Makes every delta link issued so far (for one tenant, or all) answer 410 Gone / `syncStateNotFound`.
     public func expireDeltaLinks(in tenant: String? = nil) async throws { try await store.expireDeltaLinks(in: tenant) }
 
@@ -139,6 +149,7 @@ public final class GraphEmulator: Sendable {
         let router = Router(context: EmulatorContext.self)
         router.add(middleware: FaultMiddleware(control: control))
         let store = self.store
+        let control = self.control
 
         router.post("/:tenant/oauth2/v2.0/token") { request, context -> Response in
             let tenant = context.parameters.get("tenant") ?? ""
@@ -147,51 +158,69 @@ public final class GraphEmulator: Sendable {
             return Self.response(reply, request)
         }
 
-        typealias Handler = @Sendable (GraphStore, String, Request, EmulatorContext, GraphCall) async -> GraphReply
-        func graph(_ path: String, _ handler: @escaping Handler) {
+        for (path, handler) in Self.routes {
+            let names = path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
             router.get(RouterPath(path)) { request, context -> Response in
                 let call = Self.call(request)
                 switch await store.authenticate(request.headers[.authorization], call) {
                 case .failure(let error): return Self.response(error.reply, request)
-                case .success(let tenant): return Self.response(await handler(store, tenant, request, context, call), request)
+                case .success(let tenant):
+                    var parameters: [String: String] = [:]
+                    for name in names { parameters[name] = context.parameters.get(name) ?? "" }
+                    return Self.response(await handler(store, tenant, parameters, call), request)
                 }
             }
         }
-        graph("/v1.0/users") { store, tenant, _, _, call in await store.listUsers(tenant, call) }
-        graph("/v1.0/users/$count") { store, tenant, _, _, call in await store.countUsers(tenant, call) }
-        for path in ["/v1.0/users/delta", "/v1.0/users/microsoft.graph.delta", "/v1.0/users/delta()", "/v1.0/users/microsoft.graph.delta()"] {
-            graph(path) { store, tenant, _, _, call in await store.delta(tenant, call) }
-        }
-        graph("/v1.0/subscribedSkus") { store, tenant, _, _, call in await store.subscribedSkus(tenant, call) }
-        graph("/v1.0/groups") { store, tenant, _, _, call in await store.groups(tenant, call) }
-        graph("/v1.0/groups/:id") { store, tenant, _, context, call in
-            await store.group(tenant, context.parameters.get("id") ?? "", call)
-        }
-        // Path segments in any letter case, and casts short (`graph.user`) or whole (`microsoft.graph.user`).
-        for (segment, transitive) in [("members", false), ("transitiveMembers", true), ("transitivemembers", true)] {
-            graph("/v1.0/groups/:id/\(segment)") { store, tenant, _, context, call in
-                await store.members(tenant, context.parameters.get("id") ?? "", transitive: transitive, cast: nil, call)
-            }
-            graph("/v1.0/groups/:id/\(segment)/:cast") { store, tenant, _, context, call in
-                await store.members(
-                    tenant, context.parameters.get("id") ?? "", transitive: transitive, cast: context.parameters.get("cast"), call)
-            }
-        }
-        graph("/v1.0/users/:id") { store, tenant, _, context, call in
-            await store.user(tenant, context.parameters.get("id") ?? "", call)
-        }
-        for (segment, transitive) in [("memberOf", false), ("memberof", false), ("transitiveMemberOf", true), ("transitivememberof", true)] {
-            graph("/v1.0/users/:id/\(segment)") { store, tenant, _, context, call in
-                await store.memberOf(tenant, context.parameters.get("id") ?? "", transitive: transitive, cast: nil, call)
-            }
-            graph("/v1.0/users/:id/\(segment)/:cast") { store, tenant, _, context, call in
-                await store.memberOf(
-                    tenant, context.parameters.get("id") ?? "", transitive: transitive, cast: context.parameters.get("cast"), call)
+        router.post("/v1.0/$batch") { request, context -> Response in
+            let call = Self.call(request)
+            switch await store.authenticate(request.headers[.authorization], call) {
+            case .failure(let error): return Self.response(error.reply, request)
+            case .success(let tenant):
+                let body = try await request.body.collect(upTo: 4 << 20)
+                return Self.response(await Self.batch(Data(buffer: body), tenant: tenant, call: call, store: store, control: control), request)
             }
         }
         addAdminRoutes(router)
         return router
     }
+
+    /// What answers one Graph GET: the store, the tenant the token names, the path's parameters, the call.
+    typealias Handler = @Sendable (GraphStore, String, [String: String], GraphCall) async -> GraphReply
+
+    /// Every Graph GET the emulator answers, by Hummingbird path (`:name` a parameter): served as routes, and by
+    /// `$batch` for the requests it carries.
+    static let routes: [(path: String, handler: Handler)] = {
+        var routes: [(path: String, handler: Handler)] = [
+            ("/v1.0/users", { store, tenant, _, call in await store.listUsers(tenant, call) }),
+            ("/v1.0/users/$count", { store, tenant, _, call in await store.countUsers(tenant, call) }),
+            ("/v1.0/subscribedSkus", { store, tenant, _, call in await store.subscribedSkus(tenant, call) }),
+            ("/v1.0/groups", { store, tenant, _, call in await store.groups(tenant, call) }),
+            ("/v1.0/groups/:id", { store, tenant, p, call in await store.group(tenant, p["id"] ?? "", call) }),
+            ("/v1.0/users/:id", { store, tenant, p, call in await store.user(tenant, p["id"] ?? "", call) }),
+        ]
+        for function in ["delta", "microsoft.graph.delta", "delta()", "microsoft.graph.delta()"] {
+            routes.append(("/v1.0/users/\(function)", { store, tenant, _, call in await store.delta(tenant, call) }))
+            routes.append(("/v1.0/groups/\(function)", { store, tenant, _, call in await store.groupsDelta(tenant, call) }))
+        }
+        // Path segments in any letter case, and casts short (`graph.user`) or whole (`microsoft.graph.user`).
+        for (segment, transitive) in [("members", false), ("transitiveMembers", true), ("transitivemembers", true)] {
+            routes.append(("/v1.0/groups/:id/\(segment)", { store, tenant, p, call in
+                await store.members(tenant, p["id"] ?? "", transitive: transitive, cast: nil, call)
+            }))
+            routes.append(("/v1.0/groups/:id/\(segment)/:cast", { store, tenant, p, call in
+                await store.members(tenant, p["id"] ?? "", transitive: transitive, cast: p["cast"], call)
+            }))
+        }
+        for (segment, transitive) in [("memberOf", false), ("memberof", false), ("transitiveMemberOf", true), ("transitivememberof", true)] {
+            routes.append(("/v1.0/users/:id/\(segment)", { store, tenant, p, call in
+                await store.memberOf(tenant, p["id"] ?? "", transitive: transitive, cast: nil, call)
+            }))
+            routes.append(("/v1.0/users/:id/\(segment)/:cast", { store, tenant, p, call in
+                await store.memberOf(tenant, p["id"] ?? "", transitive: transitive, cast: p["cast"], call)
+            }))
+        }
+        return routes
+    }()
 
     static func call(_ request: Request) -> GraphCall {
         var query: [String: String] = [:]

@@ -4,12 +4,12 @@ import Foundation
 
 /// Holds the emulator's state and answers requests; one per `GraphEmulator`.
 actor GraphStore {
-    private var tenants: [String: GraphTenantState] = [:]
+    var tenants: [String: GraphTenantState] = [:]
     private var tenantKeys: [String: String] = [:]
     private var tokens: [String: (tenantId: String, expires: Date)] = [:]
-    private var rounds: [String: DeltaRound] = [:]
-    private var roundOrder: [String] = []
-    private var nextRound = 0
+    var rounds: [String: DeltaRound] = [:]
+    var roundOrder: [String] = []
+    var nextRound = 0
     var deltaPageSize = 200
     var tokenLifetime = 3599
     var duplicateDeltaEntries = false
@@ -19,7 +19,15 @@ actor GraphStore {
         var entries: [String]
         var context: String
         var deltaToken: String
+        /// The delta function's path after `/v1.0/` (`users/delta`, `groups/delta`).
+        var path = "users/delta"
+        /// Entries per page; `nil` for `deltaPageSize`.
+        var pageSize: Int?
     }
+    /// What each groups delta link remembers: the groups' direct members when it was issued, by link id.
+    var groupSnapshots: [String: GroupSnapshot] = [:]
+    var groupSnapshotOrder: [String] = []
+    var nextGroupSnapshot = 0
 
     init(tenants: [GraphTenant]) {
         for tenant in tenants { Self.add(tenant, to: &self.tenants, keys: &tenantKeys) }
@@ -76,6 +84,8 @@ actor GraphStore {
         }
         rounds.removeAll()
         roundOrder.removeAll()
+        groupSnapshots.removeAll()
+        groupSnapshotOrder.removeAll()
     }
 
     func expireAccessTokens() { tokens.removeAll() }
@@ -377,11 +387,7 @@ actor GraphStore {
         if entries.count <= deltaPageSize && !emptyFirstDeltaPage {
             return deltaPage(round, id: "", offset: 0, call)
         }
-        nextRound += 1
-        let id = "r\(nextRound)"
-        rounds[id] = round
-        roundOrder.append(id)
-        if roundOrder.count > 64 { rounds[roundOrder.removeFirst()] = nil }
+        let id = keep(round)
         if emptyFirstDeltaPage {
             // A page with a nextLink may hold no users (delta-query-overview.md).
             let skip = Self.opaque("\(id):0")
@@ -391,37 +397,47 @@ actor GraphStore {
         return deltaPage(round, id: id, offset: 0, call)
     }
 
-    private func deltaLinkURL(_ call: GraphCall, _ token: String) -> String {
-        "\(call.base)/v1.0/users/delta?$deltatoken=\(token)"
+    func deltaLinkURL(_ call: GraphCall, _ token: String, path: String = "users/delta") -> String {
+        "\(call.base)/v1.0/\(path)?$deltatoken=\(token)"
     }
 
-    private func roundKey(_ skip: String) -> String {
+    func roundKey(_ skip: String) -> String {
         Self.unopaque(skip)?.split(separator: ":").first.map(String.init) ?? ""
     }
 
-    private func roundOffset(_ skip: String) -> Int? {
+    func roundOffset(_ skip: String) -> Int? {
         guard let parts = Self.unopaque(skip)?.split(separator: ":"), parts.count == 2 else { return nil }
         return Int(parts[1])
     }
 
-    private func deltaPage(_ round: DeltaRound, id: String, offset: Int, _ call: GraphCall) -> GraphReply {
-        let end = min(offset + deltaPageSize, round.entries.count)
+    func deltaPage(_ round: DeltaRound, id: String, offset: Int, _ call: GraphCall) -> GraphReply {
+        let end = min(offset + (round.pageSize ?? deltaPageSize), round.entries.count)
         let slice = round.entries[min(offset, end)..<end]
         if end < round.entries.count {
             let skip = Self.opaque("\(id):\(end)")
             return GraphReply(status: 200, body: Self.page(
-                context: round.context, nextLink: "\(call.base)/v1.0/users/delta?$skiptoken=\(skip)", values: slice))
+                context: round.context, nextLink: "\(call.base)/v1.0/\(round.path)?$skiptoken=\(skip)", values: slice))
         }
         return GraphReply(status: 200, body: Self.page(
-            context: round.context, deltaLink: deltaLinkURL(call, round.deltaToken), values: slice))
+            context: round.context, deltaLink: deltaLinkURL(call, round.deltaToken, path: round.path), values: slice))
+    }
+
+    /// Keeps a round of more than one page for its skip tokens, forgetting the oldest past 64; returns its id.
+    func keep(_ round: DeltaRound) -> String {
+        nextRound += 1
+        let id = "r\(nextRound)"
+        rounds[id] = round
+        roundOrder.append(id)
+        if roundOrder.count > 64 { rounds[roundOrder.removeFirst()] = nil }
+        return id
     }
 
     /// The answer to an expired delta or skip token: 410 with a Location to start over (delta-query-overview.md).
-    private func gone(_ call: GraphCall) -> GraphReply {
+    func gone(_ call: GraphCall, path: String = "users/delta") -> GraphReply {
         var reply = Self.graphError(
             410, "syncStateNotFound",
             "The sync state generation is not found. The delta token is expired and data must be synchronized again.", call)
-        reply.headers["Location"] = "\(call.base)/v1.0/users/delta?$deltatoken="
+        reply.headers["Location"] = "\(call.base)/v1.0/\(path)?$deltatoken="
         return reply
     }
 
@@ -499,7 +515,7 @@ actor GraphStore {
         return GraphReply(status: 200, body: body)
     }
 
-    private func groupNotFound(_ id: String, _ call: GraphCall) -> GraphReply {
+    func groupNotFound(_ id: String, _ call: GraphCall) -> GraphReply {
         Self.graphError(
             404, "Request_ResourceNotFound",
             "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.", call)

@@ -40,6 +40,7 @@ public actor EmulatorControl {
     private var total = 0
     private var writes = 0
     private var delayed = 0
+    private var batchItems: [String: Int] = [:]
     private var landedWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Makes an empty control: no faults, no requests counted.
@@ -58,20 +59,36 @@ public actor EmulatorControl {
         if method != "GET" && method != "HEAD" && !path.hasSuffix("/query") && !path.contains("/query/") && !path.hasPrefix("/admin") && !path.contains("/token") {
             writes += 1
         }
-        for index in faults.indices {
-            guard faults[index].pathContains.map({ path.contains($0) }) ?? true else { continue }
-            if faults[index].after > 0 {
-                faults[index].after -= 1
-                return nil
-            }
-            let effect = faults[index].effect
-            if let remaining = faults[index].count {
-                if remaining <= 1 { faults.remove(at: index) } else { faults[index].count = remaining - 1 }
-            }
-            return effect
-        }
-        return nil
+        return take { $0.pathContains.map { path.contains($0) } ?? true }
     }
+
+    /// The effect of the first queued fault `matches` picks, used up by one (or one of its `after` passed); nil
+    /// when none matches or the matching one lets this request through.
+    private func take(_ matches: (Fault) -> Bool) -> Fault.Effect? {
+        guard let index = faults.firstIndex(where: matches) else { return nil }
+        if faults[index].after > 0 {
+            faults[index].after -= 1
+            return nil
+        }
+        let effect = faults[index].effect
+        if let remaining = faults[index].count {
+            if remaining <= 1 { faults.remove(at: index) } else { faults[index].count = remaining - 1 }
+        }
+        return effect
+    }
+
+    /// Counts one request a batch carries (apart from requests) and returns the fault it should suffer: a `status`
+    /// fault whose path matches answers that item alone, the batch itself answering 200 as Graph's does.
+    public func recordBatchItem(method: String, path: String) -> Fault.Effect? {
+        batchItems["\(method) \(path)", default: 0] += 1
+        return take { fault in
+            guard case .status = fault.effect, let wanted = fault.pathContains else { return false }
+            return path.contains(wanted) && !"/v1.0/$batch".contains(wanted)
+        }
+    }
+
+    /// Requests carried inside batches, per "METHOD /path" (not counted as requests).
+    public func batchItemCounts() -> [String: Int] { batchItems }
 
     /// Returns once no request held by a `delay` fault is still on its way: what a slow PSA was holding has landed
     /// (or was given up), so a test waits for that event, not for a guessed time.
@@ -102,6 +119,7 @@ public actor EmulatorControl {
     /// Forgets every counted request.
     public func resetCounts() {
         counts.removeAll()
+        batchItems.removeAll()
         total = 0
         writes = 0
     }
