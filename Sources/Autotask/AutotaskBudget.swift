@@ -120,7 +120,7 @@ public final class AutotaskBudget: Sendable {
     func spend(readingFirst fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
         if state.withLock({ $0.needsReading || $0.reading }) {
             // The reading is a request Autotask counts, so it takes its place in the share: only when there is room.
-            try take(recording: false)
+            try takeBeforeReading()
             try await ensureRead(fetch)
         }
         try take()
@@ -130,8 +130,16 @@ public final class AutotaskBudget: Sendable {
     /// otherwise (the run's next request then pauses it).
     func prepare(readingFirst fetch: @escaping @Sendable () async -> Result<AutotaskThreshold?, PSAError>) async throws(PSAError) {
         guard state.withLock({ $0.needsReading || $0.reading }) else { return }
-        try take(recording: false)
+        try takeBeforeReading()
         try await ensureRead(fetch)
+    }
+
+    /// Checks there is room for the reading in the share, when the share is known: a process that has neither read
+    /// the threshold nor found one in the log knows only Autotask's documented 10,000, and refusing on that guess
+    /// could pause a run of a database with a larger threshold for good; there the reading itself decides.
+    private func takeBeforeReading() throws(PSAError) {
+        guard state.withLock({ $0.threshold != nil }) else { return }
+        try take(recording: false)
     }
 
     /// Records what `ThresholdInformation` answered; the reading itself is one request already counted in `used`.

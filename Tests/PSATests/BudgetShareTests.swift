@@ -90,6 +90,21 @@ struct BudgetShareTests {
         #expect(later == 280, "the remembered requests left the window; this process's 20 are still in it")
     }
 
+    @Test("R11.6: a process that only guesses the threshold (Autotask's documented 10,000) reads it before refusing on the guess")
+    func guessedThresholdIsRead() async throws {
+        // Earlier runs recorded 5,000 requests and no threshold: beyond 30% of the guessed 10,000, well within 30% of the
+        // database's real 100,000.
+        let harness = try await AutotaskHarness.start(AutotaskHarness.fixture(contacts: 1, threshold: 100_000), budgetShare: 30, budgetCeiling: 50)
+        defer { Task { await harness.stop() } }
+        await harness.connection.remember(requests: 5_000, leaving: Date().addingTimeInterval(1_800), threshold: nil)
+        let new = NewContact(fields: ContactFields(firstName: "Ada", lastName: "Lovelace", email: "ada@contoso.example"), siteId: nil)
+        let created = try await harness.connection.write(.create(new), companyId: 29_683_616, current: nil)
+        #expect(created.status == 200)
+        #expect(await harness.connection.budget.lastReading()?.limit == 100_000)
+        // Once the real threshold is known, the share is judged by it: 30,000, not 3,000.
+        #expect(harness.connection.budget.usage().share == 30_000)
+    }
+
     @Test("R11.6: a count near Int.max from the server saturates instead of trapping")
     func hugeNumbers() async throws {
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
