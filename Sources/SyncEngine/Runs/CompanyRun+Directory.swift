@@ -17,9 +17,13 @@ extension CompanyRun {
         _ state: inout CompanyState, mode requested: DirectoryReadMode, recorder: inout Recorder, summary: inout RunSummary
     ) async throws -> Bool {
         var mode: DirectoryReadMode = requested == .full || state.directory.deltaLink == nil ? .full : .delta
-        await directory.prepareRound(DirectoryRoundPlan(
-            usersDeltaLink: mode == .delta ? state.directory.deltaLink : nil, fullRead: mode == .full,
-            groupsDeltaLink: plannedGroupsLink(state), catalog: mode == .full || state.directory.catalog.isEmpty))
+        // The rounds of a run in step travel in one batch (the idle floor); a full read, long anyway, goes request by
+        // request, so each page keeps the checks a hostile server is met with.
+        if mode == .delta {
+            await directory.prepareRound(DirectoryRoundPlan(
+                usersDeltaLink: state.directory.deltaLink, fullRead: false,
+                groupsDeltaLink: plannedGroupsLink(state), catalog: state.directory.catalog.isEmpty))
+        }
         do {
             var events: [DomainEvent] = []
             var deltaLink: String?
