@@ -28,10 +28,6 @@ extension GraphClient {
         if let link = plan.usersDeltaLink, graphOrigin?.admits(link) ?? true {
             reads.append(BatchedRead(url: link, headers: Self.deltaHeaders))
         }
-        if plan.fullRead {
-            reads.append(BatchedRead(url: usersLatestURL, headers: []))
-            reads.append(BatchedRead(url: usersListURL, headers: []))
-        }
         if let link = plan.groupsDeltaLink, graphOrigin?.admits(link) ?? true {
             reads.append(BatchedRead(url: link, headers: []))
         }

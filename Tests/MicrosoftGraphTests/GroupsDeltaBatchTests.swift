@@ -74,7 +74,7 @@ struct GroupsDeltaBatchTests {
         await harness.emulator.control.resetCounts()
 
         await client.prepareRound(DirectoryRoundPlan(
-            usersDeltaLink: first.deltaLink, fullRead: false, groupsDeltaLink: groups.deltaLink, catalog: true))
+            usersDeltaLink: first.deltaLink, groupsDeltaLink: groups.deltaLink, catalog: true))
         let users = try await client.deltaRound(from: try #require(first.deltaLink))
         let groupRound = try await client.groupsDelta(from: groups.deltaLink, tracking: [management, board])
         let catalog = try await client.licenseCatalog()
@@ -96,7 +96,7 @@ struct GroupsDeltaBatchTests {
         let first = try await client.fullRead()
         await harness.emulator.control.resetCounts()
         await harness.emulator.control.inject(GraphEmulator.throttling(retryAfter: "0.05", pathContains: "/subscribedSkus", count: 1))
-        await client.prepareRound(DirectoryRoundPlan(usersDeltaLink: first.deltaLink, fullRead: false, groupsDeltaLink: nil, catalog: true))
+        await client.prepareRound(DirectoryRoundPlan(usersDeltaLink: first.deltaLink, groupsDeltaLink: nil, catalog: true))
         _ = try await client.deltaRound(from: try #require(first.deltaLink))
         #expect(try await client.licenseCatalog().count == 2)
         #expect(await harness.emulator.control.requestCounts() == ["POST /v1.0/$batch": 2])
@@ -115,7 +115,7 @@ struct GroupsDeltaBatchTests {
         await harness.emulator.control.inject(Fault(
             .status(code: 400, retryAfter: nil, body: #"{"error":{"code":"BadRequest","message":"Invalid batch payload format."}}"#),
             pathContains: "/$batch"))
-        await client.prepareRound(DirectoryRoundPlan(usersDeltaLink: first.deltaLink, fullRead: false, groupsDeltaLink: nil, catalog: true))
+        await client.prepareRound(DirectoryRoundPlan(usersDeltaLink: first.deltaLink, groupsDeltaLink: nil, catalog: true))
         _ = try await client.deltaRound(from: try #require(first.deltaLink))
         #expect(try await client.licenseCatalog().count == 2)
         #expect(await harness.emulator.control.requestCounts() == [

@@ -127,17 +127,22 @@ struct FidelityE2ETests {
         #expect(alone.text.contains("keeps \"Product Manager\""), "\(alone.text)")
     }
 
-    @Test("R8.4: why tells that a contact's deactivation waits for approval, and how to release it")
-    func whyHeld() async throws {
+    /// Contoso after a run that held two deactivations (its threshold lowered to one), and that run's summary.
+    static func heldContoso() async throws -> (Scenario, RunSummary) {
         let scenario = try await Scenario(psa: .autotask) { yaml in
             YAML.set(yaml, company: "Contoso", "deactivationThreshold", "{ count: 1, percent: 1 }")
         }
-        defer { Task { await scenario.stop() } }
         _ = try await scenario.run("Contoso")
         for index in [1, 2] {
             try await scenario.running.graph.removeLicenses(Scenario.userId("Contoso", index), in: scenario.tenant("Contoso"))
         }
-        let held = try await scenario.run("Contoso")
+        return (scenario, try await scenario.run("Contoso"))
+    }
+
+    @Test("R8.4: why tells that a contact's deactivation waits for approval, and how to release it")
+    func whyHeld() async throws {
+        let (scenario, held) = try await Self.heldContoso()
+        defer { Task { await scenario.stop() } }
         #expect(held.status == .held)
         let story = Explainer().story(of: .email(Scenario.upn("Alex", "Wilber", "Contoso")), in: try await scenario.events("Contoso"))
         let waiting = try #require(story.last)
@@ -152,15 +157,8 @@ struct FidelityE2ETests {
 
     @Test("R12.3: an approval is an event that names who approved, and why tells it")
     func approvalNamesThePerson() async throws {
-        let scenario = try await Scenario(psa: .autotask) { yaml in
-            YAML.set(yaml, company: "Contoso", "deactivationThreshold", "{ count: 1, percent: 1 }")
-        }
+        let (scenario, held) = try await Self.heldContoso()
         defer { Task { await scenario.stop() } }
-        _ = try await scenario.run("Contoso")
-        for index in [1, 2] {
-            try await scenario.running.graph.removeLicenses(Scenario.userId("Contoso", index), in: scenario.tenant("Contoso"))
-        }
-        let held = try await scenario.run("Contoso")
         #expect(held.status == .held)
         _ = try await scenario.engine.approve(company: "Contoso", runId: held.runId, by: "alice@msp.example")
         let events = try await scenario.events("Contoso")

@@ -212,21 +212,18 @@ public protocol DirectorySource: Sendable {
     func requestCount() async -> Int
 }
 
-/// The first requests of a run's directory reads, known before any is sent.
+/// The first requests of a delta run's directory reads, known before any is sent (a full read is not batched).
 public struct DirectoryRoundPlan: Sendable, Hashable {
-    /// The users delta round to follow, for a delta run.
+    /// The users delta round to follow.
     public var usersDeltaLink: String?
-    /// The users are read from scratch.
-    public var fullRead: Bool
     /// The groups delta round to follow, when the tracked groups still cover what the filters name.
     public var groupsDeltaLink: String?
     /// The license catalog will be read.
     public var catalog: Bool
 
     /// Makes a plan.
-    public init(usersDeltaLink: String?, fullRead: Bool, groupsDeltaLink: String?, catalog: Bool) {
+    public init(usersDeltaLink: String?, groupsDeltaLink: String?, catalog: Bool) {
         self.usersDeltaLink = usersDeltaLink
-        self.fullRead = fullRead
         self.groupsDeltaLink = groupsDeltaLink
         self.catalog = catalog
     }

@@ -21,8 +21,7 @@ extension CompanyRun {
         // request, so each page keeps the checks a hostile server is met with.
         if mode == .delta {
             await directory.prepareRound(DirectoryRoundPlan(
-                usersDeltaLink: state.directory.deltaLink, fullRead: false,
-                groupsDeltaLink: plannedGroupsLink(state), catalog: state.directory.catalog.isEmpty))
+                usersDeltaLink: state.directory.deltaLink, groupsDeltaLink: plannedGroupsLink(state), catalog: state.directory.catalog.isEmpty))
         }
         do {
             var events: [DomainEvent] = []
