@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The append-only SQLite event log: append, read, checkpoints, upcasting, hash chain.
@@ -107,6 +109,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The web console `rollcall serve` serves beside its API: sign-in, sessions, pages (issue 18).
+        .target(
+            name: "Console",
+            dependencies: [
+                "SyncEngine", "EventLog", "ContactSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Faithful local servers for Graph, Autotask and ConnectWise, written from the references.
         .target(
             name: "Emulators",
@@ -122,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "rollcall",
             dependencies: [
-                "EventLog", "ContactSync", "SyncEngine", "Emulators",
+                "EventLog", "ContactSync", "SyncEngine", "Emulators", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -198,7 +211,7 @@ let package = Package(
             dependencies: [
                 "RollcallTesting",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
-                "SyncEngine", "EventLog", "ContactSync", "Emulators", "MicrosoftGraph", "Autotask", "ConnectWise",
+                "SyncEngine", "EventLog", "ContactSync", "Emulators", "MicrosoftGraph", "Autotask", "ConnectWise", "Console",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

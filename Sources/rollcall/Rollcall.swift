@@ -29,6 +29,7 @@ struct Rollcall: AsyncParsableCommand {
             ApproveCommand.self,
             StatusCommand.self,
             ServeCommand.self,
+            UserCommand.self,
             VerifyCommand.self,
             EmulateCommand.self,
         ]

@@ -155,6 +155,17 @@ public final class EventStore: Sendable {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        // The console's local accounts (issue 18): a name, a role and a bcrypt hash; never a password.
+        migrator.registerMigration("console accounts") { db in
+            try db.execute(sql: """
+                CREATE TABLE console_accounts(
+                  name          TEXT PRIMARY KEY COLLATE NOCASE,
+                  role          TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+                  password_hash TEXT NOT NULL,
+                  created_at    INTEGER NOT NULL
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 
@@ -340,6 +351,16 @@ public final class EventStore: Sendable {
             throw error
         } catch {
             throw EventLogError(.storage, "reading the event log \(path) failed: \(Self.describe(error))")
+        }
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as EventLogError {
+            throw error
+        } catch {
+            throw EventLogError(.storage, "writing to the event log \(path) failed: \(Self.describe(error))")
         }
     }
 }

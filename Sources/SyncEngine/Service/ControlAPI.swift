@@ -8,10 +8,14 @@ import Logging
 
 /// The routes of the control API, behind a bearer token.
 public enum ControlAPI {
-    /// Builds the router: `POST /companies/{name}/runs`, `GET /companies/{name}/runs`, `GET /healthz`.
-    public static func router(coordinator: RunCoordinator, token: String) -> Router<BasicRequestContext> {
-        let router = Router()
-        router.add(middleware: BearerTokenMiddleware(token: token))
+    /// Builds the router: `POST /companies/{name}/runs`, `GET /companies/{name}/runs`, `GET /healthz`, each behind
+    /// the bearer token; `extra` adds routes of their own (the console, with its sessions) beside them.
+    public static func router(
+        coordinator: RunCoordinator, token: String, extra: (Router<BasicRequestContext>) -> Void = { _ in }
+    ) -> Router<BasicRequestContext> {
+        let top = Router()
+        extra(top)
+        let router = top.group().add(middleware: BearerTokenMiddleware(token: token))
         router.get("healthz") { _, _ -> Response in
             json(["status": "ok"])
         }
@@ -45,7 +49,7 @@ public enum ControlAPI {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(runs))))
         }
-        return router
+        return top
     }
 
     static func json(_ object: [String: String], status: HTTPResponse.Status = .ok) -> Response {

@@ -1,6 +1,7 @@
 // `rollcall serve`: the long-running service — daily runs, runs after settings change, and a small HTTP API.
 
 import ArgumentParser
+import Console
 import ContactSync
 import EventLog
 import Foundation
@@ -13,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run as a service: each company daily at its dailyAt, within 5 minutes of its settings changing, and on request.",
-        usage: "rollcall serve [--config <config>] [--host <host>] [--port <port>]\n  [--tick <tick>]",
+        usage: "rollcall serve [--config <config>] [--host <host>] [--port <port>]\n  [--tick <tick>] [--https-proxy]",
         discussion: """
             Example:
               export ROLLCALL_API_TOKEN=$(openssl rand -hex 24)
@@ -24,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
             API (every request needs the bearer token): POST /companies/{name}/runs[?full=true], \
             GET /companies/{name}/runs, GET /healthz.
 
+            The console, for people, is at /console/: accounts are made with rollcall user add (admins approve, \
+            viewers read). Behind an https reverse proxy, pass --https-proxy so its cookies are marked Secure.
+
             rollcall.yaml is re-read when it changes; an invalid file is refused and the previous settings stay in \
             force. SIGTERM or Ctrl-C starts no new run and lets each run going stop after its current step.
             """
@@ -33,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address the API listens on.") var host = "127.0.0.1"
     @Option(help: "Port the API listens on.") var port = 8470
     @Option(help: "Seconds between looks at the schedule and at rollcall.yaml.") var tick = 30
+    @Flag(help: "The console is reached through an https reverse proxy: its cookies are marked Secure.")
+    var httpsProxy = false
 
     func run() async throws {
         guard let token = ProcessInfo.processInfo.environment["ROLLCALL_API_TOKEN"], token.count >= 16 else {
@@ -50,9 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
         let scheduler = SchedulerService(
             coordinator: coordinator, reload: { try watcher.reloadIfChanged() }, tick: .seconds(max(1, tick)), logger: logger)
         let app = Application(
-            router: ControlAPI.router(coordinator: coordinator, token: token),
+            router: ControlAPI.router(coordinator: coordinator, token: token) { router in
+                Console(coordinator: coordinator, store: context.store, secure: httpsProxy, logger: logger).addRoutes(to: router)
+            },
             configuration: .init(address: .hostname(host, port: port), serverName: "rollcall"), logger: logger)
-        logger.notice("rollcall serve: \(context.settings.companies.count) companies; API on http://\(host):\(port)")
+        logger.notice("rollcall serve: \(context.settings.companies.count) companies; API on http://\(host):\(port), console on http://\(host):\(port)/console/")
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: scheduler), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

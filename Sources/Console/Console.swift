@@ -1,0 +1,273 @@
+// The web console `rollcall serve` serves under /console beside its API: sign-in with local accounts, the companies,
+// a company's held deactivations with approval (admins), its recent runs. Sessions, not the API's bearer token.
+
+import ContactSync
+import EventLog
+import Foundation
+import Hummingbird
+import HummingbirdBcrypt
+import Logging
+import SyncEngine
+
+/// The console's routes and the state they share (sessions, sign-in throttling).
+public struct Console: Sendable {
+    let coordinator: RunCoordinator
+    let store: EventStore
+    let sessions: ConsoleSessions
+    let throttle: SignInThrottle
+    /// Cookies carry `Secure` (the console is served over https).
+    let secure: Bool
+    let logger: Logger
+    static let cookie = "rollcall_session"
+
+    /// A console over the service's coordinator and the log (which holds the accounts).
+    public init(coordinator: RunCoordinator, store: EventStore, secure: Bool, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.coordinator = coordinator
+        self.store = store
+        self.sessions = ConsoleSessions(now: now)
+        self.throttle = SignInThrottle(now: now)
+        self.secure = secure
+        self.logger = logger
+    }
+
+    /// The bcrypt hash of a password, for `rollcall user add`.
+    public static func hash(_ password: String) -> String { Bcrypt.hash(password, cost: 12) }
+
+    /// Adds the console's routes (under `/console`) to `router`.
+    public func addRoutes(to router: Router<BasicRequestContext>) {
+        let console = router.group("console")
+        console.get("") { request, _ in await self.companiesPage(request) }
+        console.get("login") { request, _ in await self.loginPage(request, error: nil, name: "") }
+        console.post("login") { request, _ in try await self.signIn(request) }
+        console.post("logout") { request, _ in try await self.signOut(request) }
+        console.get("companies/:name") { request, context in
+            await self.companyPage(request, name: try context.parameters.require("name"), message: nil)
+        }
+        console.post("companies/:name/approve") { request, context in
+            try await self.approve(request, name: try context.parameters.require("name"))
+        }
+    }
+
+    // MARK: Sign-in
+
+    func loginPage(_ request: Request, error: String?, name: String, status: HTTPResponse.Status = .ok) async -> Response {
+        // The sign-in form carries a token of its own visitor session, so a form posted from elsewhere is refused.
+        let existing = await sessions.session(request.cookies[Self.cookie]?.value)
+        let visitor: ConsoleSession
+        if let existing { visitor = existing } else { visitor = await sessions.start() }
+        var values: [String: Any] = ["csrf": visitor.csrf, "name": name]
+        if let error { values["error"] = error }
+        var response = html(Pages.render("login", title: "Sign in", session: nil, values), status: status)
+        response.setCookie(cookie(visitor.id))
+        return response
+    }
+
+    func signIn(_ request: Request) async throws -> Response {
+        let form = formPairs(String(buffer: try await request.body.collect(upTo: 64 << 10)))
+        let visitor = await sessions.session(request.cookies[Self.cookie]?.value)
+        guard let visitor, constantTimeEqual(form["csrf"] ?? "", visitor.csrf) else {
+            return await loginPage(request, error: "The sign-in form had expired; please sign in again.", name: "", status: .forbidden)
+        }
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        if let until = await throttle.blockedUntil(name) {
+            let minutes = max(1, Int(until.timeIntervalSinceNow / 60 + 0.5))
+            return await loginPage(
+                request, error: "Too many wrong passwords for \(name): try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
+                name: name, status: .tooManyRequests)
+        }
+        let account = try await store.account(named: name)
+        guard let account, Bcrypt.verify(form["password"] ?? "", hash: account.passwordHash) else {
+            await throttle.failed(name)
+            logger.notice("console sign-in refused", metadata: ["account": "\(name)"])
+            return await loginPage(request, error: "That account name and password do not match.", name: name, status: .unauthorized)
+        }
+        await throttle.succeeded(name)
+        await sessions.end(visitor.id)
+        let session = await sessions.start(account: account.name, role: account.role)
+        logger.notice("console sign-in", metadata: ["account": "\(account.name)", "role": "\(account.role.rawValue)"])
+        var response = redirect("/console/")
+        response.setCookie(cookie(session.id))
+        return response
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        let (session, refusal) = try await formSession(request, needs: nil)
+        guard let session else { return refusal! }
+        await sessions.end(session.session.id)
+        var response = redirect("/console/login")
+        response.setCookie(Cookie(name: Self.cookie, value: "", maxAge: 0, path: "/console", secure: secure, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func cookie(_ id: String) -> Cookie {
+        Cookie(name: Self.cookie, value: id, path: "/console", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    /// The signed-in session of a request, or nil.
+    /// The account is read again each time, so a removed account or a changed role counts at once.
+    func signedIn(_ request: Request) async -> ConsoleSession? {
+        guard var session = await sessions.session(request.cookies[Self.cookie]?.value), let name = session.account else { return nil }
+        guard let account = try? await store.account(named: name) else {
+            await sessions.end(session.id)
+            return nil
+        }
+        session.role = account.role
+        return session
+    }
+
+    /// The session of a posted form: signed in, its CSRF token right, and the role it needs; else the refusal.
+    func formSession(_ request: Request, needs role: ConsoleAccount.Role?) async throws -> ((session: ConsoleSession, form: [String: String])?, Response?) {
+        let form = formPairs(String(buffer: try await request.body.collect(upTo: 256 << 10)))
+        guard let session = await signedIn(request) else { return (nil, redirect("/console/login")) }
+        guard constantTimeEqual(form["csrf"] ?? "", session.csrf) else {
+            return (nil, problem(
+                session, "Form refused",
+                "This form did not come from a page of this console, or it has expired. Reload the page and try again.",
+                status: .forbidden))
+        }
+        if let role, session.role != role {
+            return (nil, problem(
+                session, "Not allowed",
+                "Your account \(session.account ?? "") is a \(session.role?.rawValue ?? "viewer"): it can read, not \(role == .admin ? "approve, save or start runs" : "do this"). Ask an admin.",
+                status: .forbidden))
+        }
+        return ((session, form), nil)
+    }
+
+    // MARK: Pages
+
+    func companiesPage(_ request: Request) async -> Response {
+        guard let session = await signedIn(request) else { return redirect("/console/login") }
+        let engine = await coordinator.currentEngine()
+        let query = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces) ?? ""
+        let statuses: [CompanyStatus]
+        do {
+            statuses = try await FleetStatus.read(engine: engine, perWindow: nil)
+        } catch {
+            return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
+        }
+        let settings = Dictionary(engine.settings.companies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let shown = statuses.filter { query.isEmpty || $0.company.localizedCaseInsensitiveContains(query) }
+        let rows: [[String: Any]] = shown.map { status in
+            var row: [String: Any] = [
+                "name": status.company, "path": Self.path(status.company), "enabled": status.enabled,
+                "psaCompany": settings[status.company].map { "\($0.psaCompanyId)" } ?? "",
+                "state": status.state.rawValue, "stateText": Self.stateText(status),
+                "lastRun": status.lastRun.map(Self.runText) ?? "never",
+                "held": status.holds.isEmpty ? "none" : status.holds.map { "\($0.deactivations) in \(RunNumber.label($0.runId))" }.joined(separator: ", "),
+            ]
+            if let detail = status.detail { row["detail"] = detail }
+            return row
+        }
+        let approvals: [[String: Any]] = statuses.flatMap { status in
+            status.holds.map {
+                ["company": status.company, "path": Self.path(status.company), "deactivations": $0.deactivations,
+                 "label": RunNumber.label($0.runId)] as [String: Any]
+            }
+        }
+        let values: [String: Any] = [
+            "rows": rows, "query": query, "approvals": approvals, "hasApprovals": !approvals.isEmpty,
+            "shown": query.isEmpty ? "\(statuses.count) companies" : "\(shown.count) of \(statuses.count) companies match \u{201C}\(query)\u{201D}",
+        ]
+        return html(Pages.render("companies", title: "Companies", session: session, values))
+    }
+
+    func companyPage(_ request: Request, name: String, message: String?, status code: HTTPResponse.Status = .ok) async -> Response {
+        guard let session = await signedIn(request) else { return redirect("/console/login") }
+        let engine = await coordinator.currentEngine()
+        guard let company = engine.settings.company(named: name) else {
+            return problem(session, "No such company", "rollcall.yaml has no company named \u{201C}\(name)\u{201D}.", status: .notFound)
+        }
+        do {
+            let status = try await FleetStatus.read(engine: engine, perWindow: nil).first { $0.company == company.name }
+            let runs = try await History.runs(log: engine.log(for: company.name)).suffix(20).reversed()
+            let admin = session.role == .admin
+            var values: [String: Any] = [
+                "name": company.name, "path": Self.path(company.name), "psaCompany": company.psaCompanyId, "tenant": company.tenant,
+                "state": status?.state.rawValue ?? "neverRun", "stateText": status.map(Self.stateText) ?? "never run",
+                "holds": (status?.holds ?? []).map {
+                    ["label": RunNumber.label($0.runId), "runId": $0.runId, "deactivations": $0.deactivations, "admin": admin,
+                     "csrf": session.csrf, "path": Self.path(company.name)] as [String: Any]
+                },
+                "runs": runs.map { run -> [String: Any] in
+                    ["label": RunNumber.label(run.runId), "started": Self.time(run.startedAt), "trigger": run.trigger.rawValue,
+                     "outcome": run.outcome, "writes": run.counts.map { "\($0.succeeded) done, \($0.failed) failed, \($0.held) held" } ?? ""]
+                },
+            ]
+            if let detail = status?.detail { values["detail"] = detail }
+            if let message { values["message"] = message }
+            return html(Pages.render("company", title: company.name, session: session, values), status: code)
+        } catch {
+            return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
+        }
+    }
+
+    // MARK: Actions
+
+    func approve(_ request: Request, name: String) async throws -> Response {
+        let (posted, refusal) = try await formSession(request, needs: .admin)
+        guard let posted else { return refusal! }
+        let engine = await coordinator.currentEngine()
+        guard let company = engine.settings.company(named: name) else {
+            return problem(posted.session, "No such company", "rollcall.yaml has no company named \u{201C}\(name)\u{201D}.", status: .notFound)
+        }
+        let runId = posted.form["run"] ?? ""
+        do {
+            let summary = try await engine.approve(company: company.name, runId: runId, by: posted.session.account)
+            logger.notice("deactivations approved in the console", metadata: ["company": "\(company.name)", "run": "\(runId)", "by": "\(posted.session.account ?? "")"])
+            return await companyPage(
+                request, name: company.name,
+                message: "Approved by \(posted.session.account ?? ""): \(summary.deactivated) contacts deactivated, \(summary.failed) failed.")
+        } catch let error as EngineError {
+            return await companyPage(request, name: company.name, message: error.message, status: .conflict)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func path(_ name: String) -> String {
+        name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? name
+    }
+
+    static func stateText(_ status: CompanyStatus) -> String {
+        switch status.state {
+        case .inStep: "in step"
+        case .syncing: "syncing"
+        case .paused: status.pausedUntil.map { "paused until \(time($0))" } ?? "paused"
+        case .held: "held for approval"
+        case .failed: "failed"
+        case .interrupted: "interrupted"
+        case .neverRun: "never run"
+        case .disabled: "disabled"
+        }
+    }
+
+    static func runText(_ run: RunRecord) -> String {
+        "\(RunNumber.label(run.runId)), \(time(run.startedAt)): \(run.outcome)"
+            + (run.counts.map { ", \($0.succeeded) writes" } ?? "")
+    }
+
+    static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPFields.Element.Name("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"
+        headers[HTTPFields.Element.Name("X-Content-Type-Options")!] = "nosniff"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    func problem(_ session: ConsoleSession?, _ heading: String, _ message: String, status: HTTPResponse.Status) -> Response {
+        html(Pages.render("problem", title: heading, session: session, ["heading": heading, "message": message]), status: status)
+    }
+}

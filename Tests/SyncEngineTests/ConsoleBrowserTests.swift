@@ -1,0 +1,104 @@
+// Issue 18, in a real browser: `rollcall serve` and the emulators, driven in headless Chromium over WebDriver. A
+// viewer reads and is refused an approval (403); a form without its CSRF token is refused; an admin signs in, finds
+// the held mass deactivation on the companies page and approves it, and the log names who approved.
+
+import Console
+import ContactSync
+import Emulators
+import EventLog
+import Foundation
+import Testing
+
+@Suite("The console in headless Chromium", .serialized)
+struct ConsoleBrowserTests {
+    /// Where screenshots go: `ROLLCALL_SCREENS` (`scripts/screens` sets it), else the test's folder.
+    static func screens(_ space: CommandLineJSONTests.Workspace) -> URL {
+        let folder = ProcessInfo.processInfo.environment["ROLLCALL_SCREENS"].map { URL(fileURLWithPath: $0) } ?? space.folder
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func signIn(_ browser: Browser, _ console: String, _ name: String, _ password: String) async throws {
+        try await browser.open(console + "/console/")
+        #expect(try await browser.url().hasSuffix("/console/login"), "a visitor is sent to sign in")
+        try await browser.type("#name", name)
+        try await browser.type("#password", password)
+        try await browser.click("form[action='/console/login'] button")
+    }
+
+    /// Posts a form from inside the page, as a script on it could; answers the status.
+    static func post(_ browser: Browser, _ path: String, _ body: String) async throws -> Int {
+        let status = try await browser.run("""
+            const done = arguments[arguments.length - 1];
+            fetch(arguments[0], {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: arguments[1],
+                  redirect: 'manual'}).then(r => done(r.status), e => done(String(e)));
+            """, [path, body])
+        return (status as? Int) ?? -1
+    }
+
+    @Test("sign in; a viewer cannot approve (403); a form without its CSRF token is refused; an admin approves a held mass deactivation, and the log names them")
+    func approveHeldInBrowser() async throws {
+        let space = try await CommandLineJSONTests.Workspace(psa: .autotask) { yaml in
+            YAML.set(yaml, company: "Contoso", "deactivationThreshold", "{ count: 2, percent: 10 }")
+        }
+        defer { Task { await space.stop() } }
+        #expect(try await space.rollcall(["run", "--company", "Contoso"]).status == 0)
+        for index in [1, 2, 3] {
+            try await space.running.graph.removeLicenses(SampleMSP.userId(domain: SampleMSP.contosoTenant, index: index), in: SampleMSP.contosoTenant)
+        }
+        #expect(try await space.rollcall(["run", "--company", "Contoso"]).status == 3, "three deactivations held")
+
+        let database = space.folder.appendingPathComponent("rollcall.sqlite3").path
+        let store = try EventStore(path: database)
+        try await store.save(ConsoleAccount(name: "dana", role: .admin, passwordHash: Console.hash("dana-admin-pass"), createdAt: Date()))
+        try await store.save(ConsoleAccount(name: "sam", role: .viewer, passwordHash: Console.hash("sam-viewer-pass"), createdAt: Date()))
+
+        let port = KillResumeE2ETests.freePort()
+        let served = try KillResumeE2ETests.Served(space, port: port)
+        defer { served.stop() }
+        let console = "http://127.0.0.1:\(port)"
+        #expect(await KillResumeE2ETests.eventually(20) {
+            served.output.contains("console on")
+        }, "serve started: \(served.output)")
+        let browser = try await Browser(port: KillResumeE2ETests.freePort(), log: space.folder.appendingPathComponent("chromedriver.log"))
+        defer { Task { await browser.quit() } }
+        let screens = Self.screens(space)
+
+        // A wrong password is refused.
+        try await Self.signIn(browser, console, "sam", "not-the-password")
+        #expect(try await browser.text().contains("That account name and password do not match."))
+
+        // The viewer reads the companies and the hold, has no approve button, and is refused when posting anyway.
+        try await browser.type("#password", "sam-viewer-pass")
+        try await browser.click("form[action='/console/login'] button")
+        let companies = try await browser.text()
+        #expect(companies.contains("Contoso") && companies.contains("Fabrikam"), "\(companies)")
+        #expect(companies.contains("Deactivations wait for approval"), "\(companies)")
+        try await browser.screenshot(screens.appendingPathComponent("companies.png"))
+        try await browser.open(console + "/console/companies/Contoso")
+        #expect(try await browser.text().contains("An admin can approve them."))
+        let viewerToken = try await browser.run(
+            "arguments[arguments.length - 1](document.querySelector('input[name=csrf]').value)") as? String ?? ""
+        #expect(!viewerToken.isEmpty)
+        #expect(try await Self.post(browser, "/console/companies/Contoso/approve", "csrf=\(viewerToken)&run=2") == 403)
+        try await browser.click("form[action='/console/logout'] button")
+
+        // The admin: a form without the session's token is refused; the page's own form approves.
+        try await Self.signIn(browser, console, "dana", "dana-admin-pass")
+        try await browser.open(console + "/console/companies/Contoso")
+        try await browser.screenshot(screens.appendingPathComponent("company-held.png"))
+        #expect(try await Self.post(browser, "/console/companies/Contoso/approve", "run=2") == 403)
+        #expect(try await Self.post(browser, "/console/companies/Contoso/approve", "csrf=forged&run=2") == 403)
+        #expect(try await browser.text().contains("holds 3 deactivations"))
+        try await browser.click("form[action$='/approve'] button")
+        let after = try await browser.text()
+        #expect(after.contains("Approved by dana: 3 contacts deactivated"), "\(after)")
+        try await browser.screenshot(screens.appendingPathComponent("company-approved.png"))
+
+        let approvals = try await store.events(EventQuery(company: "Contoso", types: ["DeactivationsApproved"])).collect()
+        #expect(approvals.count == 1)
+        #expect(approvals.first.map { String(decoding: $0.payload, as: UTF8.self).contains("\"dana\"") } == true)
+        let inactive = await space.running.autotask.contacts(companyId: SampleMSP.contosoCompanyId).filter { $0.isActive == 0 }
+        #expect(inactive.count >= 3)
+    }
+}
