@@ -102,6 +102,20 @@ final class Browser: @unchecked Sendable {
         throw lastError ?? Failure(description: "no page text")
     }
 
+    /// The page's text once it contains `needle` (a click's navigation is asynchronous); fails after `seconds`
+    /// naming what the page said instead.
+    @discardableResult
+    func text(containing needle: String, seconds: Double = 15) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var seen = ""
+        while Date() < deadline {
+            seen = (try? await text()) ?? seen
+            if seen.contains(needle) { return seen }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Failure(description: "the page never showed \"\(needle)\"; it said: \(seen)")
+    }
+
     func title() async throws -> String { try await call("GET", "/session/\(session)/title")["value"] as? String ?? "" }
 
     func url() async throws -> String { try await call("GET", "/session/\(session)/url")["value"] as? String ?? "" }
