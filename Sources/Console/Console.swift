@@ -18,10 +18,19 @@ public struct Console: Sendable {
     /// Cookies carry `Secure` (the console is served over https).
     let secure: Bool
     let logger: Logger
+    /// rollcall.yaml, which Save writes (nil: the console may not write settings).
+    let settingsPath: String?
+    /// Reads rollcall.yaml again: a new engine when it changed.
+    let reload: @Sendable () throws -> SyncEngine?
     static let cookie = "rollcall_session"
 
     /// A console over the service's coordinator and the log (which holds the accounts).
-    public init(coordinator: RunCoordinator, store: EventStore, secure: Bool, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        coordinator: RunCoordinator, store: EventStore, secure: Bool, logger: Logger, settingsPath: String? = nil,
+        reload: @escaping @Sendable () throws -> SyncEngine? = { nil }, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.settingsPath = settingsPath
+        self.reload = reload
         self.coordinator = coordinator
         self.store = store
         self.sessions = ConsoleSessions(now: now)
@@ -41,7 +50,29 @@ public struct Console: Sendable {
         console.post("login") { request, _ in try await self.signIn(request) }
         console.post("logout") { request, _ in try await self.signOut(request) }
         console.get("companies/:name") { request, context in
-            await self.companyPage(request, name: try context.parameters.require("name"), message: nil)
+            await self.companyPage(request, name: try context.parameters.require("name"), message: Self.notice(request))
+        }
+        console.get("companies/:name/settings") { request, context in
+            await self.settingsPage(request, name: try context.parameters.require("name"))
+        }
+        console.post("companies/:name/settings") { request, context in
+            try await self.postSettings(request, name: try context.parameters.require("name"))
+        }
+        console.get("console.js") { _, _ in Self.script() }
+        console.post("companies/:name/runs") { request, context in
+            try await self.runNow(request, name: try context.parameters.require("name"))
+        }
+        console.get("companies/:name/runs/:run") { request, context in
+            await self.runPage(request, name: try context.parameters.require("name"), runId: try context.parameters.require("run"))
+        }
+        console.get("companies/:name/contacts") { request, context in
+            await self.contactsPage(request, name: try context.parameters.require("name"))
+        }
+        console.get("companies/:name/story") { request, context in
+            await self.storyPage(request, name: try context.parameters.require("name"))
+        }
+        console.post("companies/:name/dismiss") { request, context in
+            try await self.dismiss(request, name: try context.parameters.require("name"))
         }
         console.post("companies/:name/approve") { request, context in
             try await self.approve(request, name: try context.parameters.require("name"))
@@ -117,7 +148,12 @@ public struct Console: Sendable {
 
     /// The session of a posted form: signed in, its CSRF token right, and the role it needs; else the refusal.
     func formSession(_ request: Request, needs role: ConsoleAccount.Role?) async throws -> ((session: ConsoleSession, form: [String: String])?, Response?) {
-        let form = formPairs(String(buffer: try await request.body.collect(upTo: 256 << 10)))
+        try await formSession(request, body: String(buffer: try await request.body.collect(upTo: 256 << 10)), needs: role)
+    }
+
+    /// The same, for a body already read.
+    func formSession(_ request: Request, body: String, needs role: ConsoleAccount.Role?) async throws -> ((session: ConsoleSession, form: [String: String])?, Response?) {
+        let form = formPairs(body)
         guard let session = await signedIn(request) else { return (nil, redirect("/console/login")) }
         guard constantTimeEqual(form["csrf"] ?? "", session.csrf) else {
             return (nil, problem(
@@ -172,36 +208,6 @@ public struct Console: Sendable {
         return html(Pages.render("companies", title: "Companies", session: session, values))
     }
 
-    func companyPage(_ request: Request, name: String, message: String?, status code: HTTPResponse.Status = .ok) async -> Response {
-        guard let session = await signedIn(request) else { return redirect("/console/login") }
-        let engine = await coordinator.currentEngine()
-        guard let company = engine.settings.company(named: name) else {
-            return problem(session, "No such company", "rollcall.yaml has no company named \u{201C}\(name)\u{201D}.", status: .notFound)
-        }
-        do {
-            let status = try await FleetStatus.read(engine: engine, perWindow: nil).first { $0.company == company.name }
-            let runs = try await History.runs(log: engine.log(for: company.name)).suffix(20).reversed()
-            let admin = session.role == .admin
-            var values: [String: Any] = [
-                "name": company.name, "path": Self.path(company.name), "psaCompany": company.psaCompanyId, "tenant": company.tenant,
-                "state": status?.state.rawValue ?? "neverRun", "stateText": status.map(Self.stateText) ?? "never run",
-                "holds": (status?.holds ?? []).map {
-                    ["label": RunNumber.label($0.runId), "runId": $0.runId, "deactivations": $0.deactivations, "admin": admin,
-                     "csrf": session.csrf, "path": Self.path(company.name)] as [String: Any]
-                },
-                "runs": runs.map { run -> [String: Any] in
-                    ["label": RunNumber.label(run.runId), "started": Self.time(run.startedAt), "trigger": run.trigger.rawValue,
-                     "outcome": run.outcome, "writes": run.counts.map { "\($0.succeeded) done, \($0.failed) failed, \($0.held) held" } ?? ""]
-                },
-            ]
-            if let detail = status?.detail { values["detail"] = detail }
-            if let message { values["message"] = message }
-            return html(Pages.render("company", title: company.name, session: session, values), status: code)
-        } catch {
-            return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
-        }
-    }
-
     // MARK: Actions
 
     func approve(_ request: Request, name: String) async throws -> Response {
@@ -224,6 +230,15 @@ public struct Console: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The console's one script: dragging filters by their handle (pointer events, so mouse, pen and touch alike), and
+    /// showing a filter row's attribute and text only when its choice needs them. Pages work without it.
+    static func script() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/javascript; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Pages.script)))
+    }
 
     static func path(_ name: String) -> String {
         name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? name
@@ -258,7 +273,7 @@ public struct Console: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        headers[HTTPFields.Element.Name("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"
+        headers[HTTPFields.Element.Name("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"
         headers[HTTPFields.Element.Name("X-Content-Type-Options")!] = "nosniff"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -92,6 +92,17 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
 }
 
 /// The pairs of a form body or query string (`application/x-www-form-urlencoded`: `+` is a space).
+/// A form body's fields in the order posted, names repeated as they come (`order=2&order=0`).
+func formList(_ text: String) -> [(String, String)] {
+    text.split(separator: "&").map { pair in
+        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { part in
+            let spaced = part.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return (parts[0], parts.count > 1 ? parts[1] : "")
+    }
+}
+
 func formPairs(_ text: String) -> [String: String] {
     var pairs: [String: String] = [:]
     for pair in text.split(separator: "&") {

@@ -52,6 +52,7 @@ extension DomainEvent {
         case CommandPlanned.eventType: return .commandPlanned(try read(CommandPlanned.self, CommandPlanned.schemaVersion))
         case DeactivationsHeld.eventType: return .deactivationsHeld(try read(DeactivationsHeld.self, DeactivationsHeld.schemaVersion))
         case DeactivationsApproved.eventType: return .deactivationsApproved(try read(DeactivationsApproved.self, DeactivationsApproved.schemaVersion))
+        case DeactivationsDismissed.eventType: return .deactivationsDismissed(try read(DeactivationsDismissed.self, DeactivationsDismissed.schemaVersion))
         case CommandAttempted.eventType: return .commandAttempted(try read(CommandAttempted.self, CommandAttempted.schemaVersion))
         case CommandSucceeded.eventType: return .commandSucceeded(try read(CommandSucceeded.self, CommandSucceeded.schemaVersion))
         case CommandFailed.eventType: return .commandFailed(try read(CommandFailed.self, CommandFailed.schemaVersion))

@@ -145,6 +145,34 @@ public final class SyncEngine: Sendable {
     }
 }
 
+extension SyncEngine {
+    /// R8.7: dismisses the deactivations a run held instead of approving them; they are not applied, nor planned again
+    /// for the same users until those users change in Microsoft 365. Answers how many were dismissed.
+    @discardableResult
+    public func dismiss(company name: String, runId: String, reason: String, by operator: String?) async throws -> Int {
+        let company = try company(named: name)
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw EngineError(.badArguments, "give a reason to dismiss the hold of run \(runId) of \(company.name): it is kept in the log")
+        }
+        let log = log(for: company.name)
+        let state = try await log.currentState()
+        guard let held = state.heldRuns[runId] else {
+            let waiting = state.heldRuns.keys.sorted()
+            throw EngineError(
+                .nothingHeld,
+                waiting.isEmpty
+                    ? "run \(runId) of \(company.name) holds no deactivations, and no run of \(company.name) waits for approval"
+                    : "run \(runId) of \(company.name) holds no deactivations; runs waiting for approval: \(waiting.joined(separator: ", "))")
+        }
+        try await log.append(
+            [.deactivationsDismissed(DeactivationsDismissed(runId: runId, commandIds: held, reason: reason, dismissedBy: `operator`))],
+            idPrefix: "\(company.name)/dismiss/\(runId)", correlationId: runId)
+        logger.notice("held deactivations dismissed", metadata: ["company": "\(company.name)", "run": "\(runId)", "by": "\(`operator` ?? "")"])
+        return held.count
+    }
+}
+
 /// A request the engine cannot carry out, in words the operator can act on.
 public struct EngineError: Error, Sendable, CustomStringConvertible {
     /// What kind of problem it is.

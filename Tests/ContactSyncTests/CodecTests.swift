@@ -34,6 +34,8 @@ struct CodecTests {
         t.append(.groupsDeltaObserved(GroupsDeltaObserved(
             fresh: false, trackedGroupIds: ["g-nested", "g-staff"], groups: [staff], removedGroupIds: ["g-nested"],
             deltaLink: "https://graph.microsoft.com/v1.0/groups/delta?$deltatoken=abd", runId: "12")))
+        t.append(.deactivationsDismissed(DeactivationsDismissed(
+            runId: "12", commandIds: ["contact:30684001"], reason: "licenses lapsed by mistake; renewal under way", dismissedBy: "dana")))
         return t.events
     }
 

@@ -78,6 +78,36 @@ struct DeactivationTests {
         #expect(!DeactivationSafety.decide(small, threshold: .standard).held)
         #expect(DeactivationSafety.decide(small, threshold: DeactivationThreshold(count: 10, percent: 5)).held)
     }
+
+    @Test("R8.7 a dismissed hold is not applied, nor planned again for the same users until they change in Microsoft 365; the story names who dismissed and why")
+    func r8_7_dismissed() {
+        var t = Tenant()
+        let users = (0..<20).map { t.user("user\($0)") }
+        t.run()
+        for u in users.prefix(12) { t.edit(u) { $0.assignedLicenses = [] } }
+        #expect(t.run().safety.held)
+        let held = t.state.heldRuns["run-2"] ?? []
+        #expect(held.count == 12)
+        t.append(.deactivationsDismissed(DeactivationsDismissed(runId: "run-2", commandIds: held, reason: "renewal under way", dismissedBy: "dana")))
+        #expect(t.state.heldRuns.isEmpty)
+        #expect(t.state.dismissed.count == 12)
+
+        // The next runs plan no deactivation for them, and say why.
+        let (after, safety) = t.run()
+        #expect(after.deactivations.isEmpty && !safety.held)
+        #expect(after.notes.filter { $0.rule == "R8.7" }.count == 12)
+        #expect(users.prefix(12).allSatisfy { t.contactOf($0)?.isActive == true })
+
+        // One user changes in Microsoft 365 (a new title): their deactivation is planned again; the others stay dismissed.
+        t.edit(users[0]) { $0.jobTitle = "Left the company" }
+        t.observe()
+        let again = t.plan()
+        #expect(again.deactivations.compactMap(\.userId) == [users[0]])
+        #expect(again.notes.filter { $0.rule == "R8.7" }.count == 11)
+
+        let story = Explainer().story(of: .user(users[1]), in: t.events)
+        #expect(story.contains { $0.ruleIds == ["R8.7"] && $0.text.contains("dismissed by dana: renewal under way") }, "\(story.map(\.text))")
+    }
 }
 
 @Suite("R8.5 Small customers")

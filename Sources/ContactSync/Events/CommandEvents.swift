@@ -109,6 +109,28 @@ public struct DeactivationsApproved: Codable, Sendable, Hashable {
     }
 }
 
+/// R8.7: an operator dismissed a held run's deactivations instead of approving them. They are not applied, and are
+/// not planned again for the same users until their state in Microsoft 365 changes.
+public struct DeactivationsDismissed: Codable, Sendable, Hashable {
+    public static let eventType = "DeactivationsDismissed"
+    public static let schemaVersion = 1
+
+    public var runId: String
+    public var commandIds: [String]
+    /// Why, in the operator's words.
+    public var reason: String
+    /// Who dismissed (R12.3).
+    public var dismissedBy: String?
+
+    /// Makes the event.
+    public init(runId: String, commandIds: [String], reason: String, dismissedBy: String?) {
+        self.runId = runId
+        self.commandIds = commandIds
+        self.reason = reason
+        self.dismissedBy = dismissedBy
+    }
+}
+
 /// A write is about to be sent; committed before the HTTP call, so a crash leaves it "in doubt".
 public struct CommandAttempted: Codable, Sendable, Hashable {
     public static let eventType = "CommandAttempted"

@@ -23,6 +23,7 @@ public enum DomainEvent: Sendable, Hashable {
     case commandPlanned(CommandPlanned)
     case deactivationsHeld(DeactivationsHeld)
     case deactivationsApproved(DeactivationsApproved)
+    case deactivationsDismissed(DeactivationsDismissed)
     case commandAttempted(CommandAttempted)
     case commandSucceeded(CommandSucceeded)
     case commandFailed(CommandFailed)
@@ -53,6 +54,7 @@ public enum DomainEvent: Sendable, Hashable {
         CommandPlanned.eventType,
         DeactivationsHeld.eventType,
         DeactivationsApproved.eventType,
+        DeactivationsDismissed.eventType,
         CommandAttempted.eventType,
         CommandSucceeded.eventType,
         CommandFailed.eventType,
@@ -85,6 +87,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .commandPlanned: CommandPlanned.eventType
         case .deactivationsHeld: DeactivationsHeld.eventType
         case .deactivationsApproved: DeactivationsApproved.eventType
+        case .deactivationsDismissed: DeactivationsDismissed.eventType
         case .commandAttempted: CommandAttempted.eventType
         case .commandSucceeded: CommandSucceeded.eventType
         case .commandFailed: CommandFailed.eventType
@@ -118,6 +121,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .commandPlanned: CommandPlanned.schemaVersion
         case .deactivationsHeld: DeactivationsHeld.schemaVersion
         case .deactivationsApproved: DeactivationsApproved.schemaVersion
+        case .deactivationsDismissed: DeactivationsDismissed.schemaVersion
         case .commandAttempted: CommandAttempted.schemaVersion
         case .commandSucceeded: CommandSucceeded.schemaVersion
         case .commandFailed: CommandFailed.schemaVersion
@@ -151,6 +155,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .commandPlanned(let p): p
         case .deactivationsHeld(let p): p
         case .deactivationsApproved(let p): p
+        case .deactivationsDismissed(let p): p
         case .commandAttempted(let p): p
         case .commandSucceeded(let p): p
         case .commandFailed(let p): p
@@ -184,6 +189,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .commandPlanned(let p): p.runId
         case .deactivationsHeld(let p): p.runId
         case .deactivationsApproved(let p): p.runId
+        case .deactivationsDismissed(let p): p.runId
         case .commandAttempted(let p): p.runId
         case .commandSucceeded(let p): p.runId
         case .commandFailed(let p): p.runId

@@ -59,6 +59,7 @@ public enum StreamName {
         case .commandPlanned(let e): run(company, e.runId)
         case .deactivationsHeld(let e): run(company, e.runId)
         case .deactivationsApproved(let e): run(company, e.runId)
+        case .deactivationsDismissed(let e): run(company, e.runId)
         case .commandAttempted(let e): run(company, e.runId)
         case .commandSucceeded(let e): run(company, e.runId)
         case .commandFailed(let e): run(company, e.runId)

@@ -10,12 +10,15 @@ public struct SettingsChanged: Codable, Sendable, Hashable {
     public var company: String
     public var version: Int
     public var settings: CompanySettings
+    /// R12.3: the console account that saved the settings; absent when rollcall.yaml was edited by hand.
+    public var changedBy: String?
 
     /// Makes the event.
-    public init(company: String, version: Int, settings: CompanySettings) {
+    public init(company: String, version: Int, settings: CompanySettings, changedBy: String? = nil) {
         self.company = company
         self.version = version
         self.settings = settings
+        self.changedBy = changedBy
     }
 
     /// The event to append when `settings` differ from the last recorded ones (`nil` when they do not).

@@ -209,6 +209,10 @@ private struct Teller {
             let mine = e.commandIds.filter { planned["\(e.runId)/\($0)"].map { concerns(user: $0.userId, contact: $0.contactId) } ?? false }
             guard !mine.isEmpty else { return }
             say(env, ["R8.4"], "the held deactivations of \(RunNumber.label(e.runId)) were approved\(e.approvedBy.map { " by \($0)" } ?? "")")
+        case .deactivationsDismissed(let e):
+            let mine = e.commandIds.filter { planned["\(e.runId)/\($0)"].map { concerns(user: $0.userId, contact: $0.contactId) } ?? false }
+            guard !mine.isEmpty else { return }
+            say(env, ["R8.7"], "the held deactivations of \(RunNumber.label(e.runId)) were dismissed\(e.dismissedBy.map { " by \($0)" } ?? ""): \(e.reason); the contact stays active until its user changes in Microsoft 365")
         case .commandAttempted(let e) where concerns(user: e.userId, contact: e.contactId):
             attempts["\(e.runId)/\(e.commandId)"] = (env, e)
         case .commandSucceeded(let e) where concerns(user: e.userId, contact: e.contactId):

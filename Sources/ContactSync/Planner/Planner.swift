@@ -255,12 +255,19 @@ public enum Planner {
                 settingsVersion: version))
         }
 
-        private func planDeactivation(
+        private mutating func planDeactivation(
             _ record: UserRecord, contact cr: ContactRecord, reason: IneligibleReason, matchPositions: [Int64],
             reasons: inout [Reason], changes: inout [FieldChange], update: inout ContactUpdate
         ) {
             if reason == .outOfScope && !settings.deactivateOutOfScope { return }
             guard cr.contact.isActive else { return }
+            // R8.7: a dismissed deactivation is not planned again while the user is as they were when it was dismissed.
+            if let dismissal = state.dismissed[cr.contact.id], dismissal.userId == record.user.id, dismissal.holds(for: record) {
+                notes.append(PlanNote(
+                    userId: record.user.id, contactId: cr.contact.id, rule: "R8.7",
+                    message: "the deactivation of contact \(cr.contact.id) was dismissed\(dismissal.by.map { " by \($0)" } ?? "") (\(dismissal.reason)); it is planned again once \(record.user.userPrincipalName) changes in Microsoft 365"))
+                return
+            }
             update.isActive = false
             changes.append(FieldChange(field: "active", from: "true", to: "false"))
             let since = reason == .outOfScope ? max(record.position, state.settingsPosition ?? 0) : record.eligibilitySince

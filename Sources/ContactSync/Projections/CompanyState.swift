@@ -9,8 +9,8 @@ public struct CompanyState: Codable, Sendable, Hashable {
     /// Bump when the fold or the stored layout changes: stored states of another version are rebuilt from position 0.
     /// (2: stored as a head plus one row per user, contact, match and assignment; 3: matches keep what was last
     /// written, and failed writes are remembered; 4: runs and plans are numbered apart, and writes the API budget held
-    /// back are not failures; 5: the groups delta's tracked groups are kept.)
-    public static let codeVersion = 5
+    /// back are not failures; 5: the groups delta's tracked groups are kept; 6: dismissed deactivations are kept, R8.7.)
+    public static let codeVersion = 6
 
     public var company: String
     /// The position of the last event folded in (0 before any).
@@ -32,6 +32,8 @@ public struct CompanyState: Codable, Sendable, Hashable {
     public var lastPlanNumber = 0
     /// Runs whose deactivations wait for approval (R8.4): run id → held command ids.
     public var heldRuns: [String: [String]] = [:]
+    /// R8.7: deactivations an operator dismissed, by contact id, with the user's Microsoft 365 state at the time.
+    public var dismissed: [Int: DismissedDeactivation] = [:]
     /// Writes attempted with no outcome yet ("in doubt"), keyed `runId/commandId`.
     public var inDoubt: [String: CommandAttempted] = [:]
     /// R6.8: the last failure of each command id that has not succeeded since, so the next plan says it is a retry.
@@ -64,6 +66,17 @@ public struct CompanyState: Codable, Sendable, Hashable {
             heldRuns[e.runId] = e.commandIds
         case .deactivationsApproved(let e):
             heldRuns[e.runId] = nil
+        case .deactivationsDismissed(let e):
+            heldRuns[e.runId] = nil
+            for id in e.commandIds {
+                guard id.hasPrefix("contact:"), let contact = Int(id.dropFirst("contact:".count)),
+                      let userId = matches.byContact[contact]
+                else { continue }
+                let record = directory.users[userId]
+                dismissed[contact] = DismissedDeactivation(
+                    runId: e.runId, userId: userId, user: record?.user, removal: record?.removal, position: envelope.position,
+                    by: e.dismissedBy, reason: e.reason)
+            }
         case .commandAttempted(let e):
             inDoubt["\(e.runId)/\(e.commandId)"] = e
         case .commandSucceeded(let e):
@@ -166,5 +179,23 @@ public struct AssignmentProjection: Codable, Sendable, Hashable {
     private mutating func decide(_ id: String, directory: DirectoryProjection, scope: CompiledScope) {
         guard let r = directory.users[id] else { return }
         byUser[id] = scope.decide(r.user, eligibility: r.eligibility).assignment
+    }
+}
+
+/// R8.7: a deactivation an operator dismissed, and the user's Microsoft 365 state it holds for.
+public struct DismissedDeactivation: Codable, Sendable, Hashable {
+    public var runId: String
+    public var userId: String
+    /// The user as last observed when the hold was dismissed, and why they were removed (nil: not removed).
+    public var user: DirectoryUser?
+    public var removal: IneligibleReason?
+    /// The dismissal's log position.
+    public var position: Int64
+    public var by: String?
+    public var reason: String
+
+    /// Whether it still holds for `record`: the user is as they were when the hold was dismissed.
+    public func holds(for record: UserRecord?) -> Bool {
+        record?.user == user && record?.removal == removal
     }
 }

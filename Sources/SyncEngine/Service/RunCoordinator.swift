@@ -4,6 +4,7 @@ import ContactSync
 import EventLog
 import Foundation
 import Logging
+import Synchronization
 
 /// Accepts run requests from the schedule and the HTTP API and runs each company's runs one at a time.
 public actor RunCoordinator {
@@ -18,6 +19,8 @@ public actor RunCoordinator {
     private var stopping = false
     private let now: @Sendable () -> Date
     private let logger: Logger
+    /// What each company's run going now is doing, for the console's live progress.
+    public nonisolated let board = ProgressBoard()
 
     /// Makes a coordinator over an engine; `now` is injectable for tests.
     public init(engine: SyncEngine, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -124,10 +127,13 @@ public actor RunCoordinator {
         let engine = self.engine
         recordedSettings[company] = .some(engine.settings.company(named: company))
         let logger = self.logger
+        let board = self.board
+        board.begin(company, trigger: request.trigger, mode: request.mode, at: now())
         tasks[company] = Task {
             let options = RunOptions(trigger: request.trigger, mode: request.mode, lockWait: .seconds(3600), keepPlan: false)
+            defer { board.end(company) }
             do {
-                let summary = try await engine.run(company: company, options: options)
+                let summary = try await engine.run(company: company, options: options) { board.record($0) }
                 logger.info("\(RunNumber.label(summary.runId)) of \(company) ended: \(summary.status.rawValue)")
                 self.finished(company, summary: summary)
             } catch {
@@ -145,4 +151,50 @@ public actor RunCoordinator {
         if !stopping, let next = queues[company]?.finish() { start(company, next) }
         else if stopping { queues[company] = nil }
     }
+}
+
+
+/// The runs going now, company by company: their trigger, the steps they said and the writes applied so far.
+public final class ProgressBoard: Sendable {
+    /// One run going now.
+    public struct Live: Sendable, Hashable {
+        public var trigger: RunTrigger
+        public var mode: DirectoryReadMode
+        public var startedAt: Date
+        /// The steps said so far, oldest first (the last 12).
+        public var steps: [String] = []
+        /// Writes applied so far, of how many (nil before the plan is applied).
+        public var applied: (done: Int, total: Int)? {
+            get { total.map { (done, $0) } }
+            set { done = newValue?.done ?? 0; total = newValue?.total }
+        }
+        var done = 0
+        var total: Int?
+    }
+
+    private let live = Mutex<[String: Live]>([:])
+
+    /// Makes an empty board.
+    public init() {}
+
+    /// The run of a company going now, if any.
+    public func run(of company: String) -> Live? { live.withLock { $0[company] } }
+
+    func begin(_ company: String, trigger: RunTrigger, mode: DirectoryReadMode, at time: Date) {
+        live.withLock { $0[company] = Live(trigger: trigger, mode: mode, startedAt: time) }
+    }
+
+    func record(_ progress: RunProgress) {
+        live.withLock { runs in
+            switch progress {
+            case .step(let company, let text):
+                runs[company]?.steps.append(text)
+                if (runs[company]?.steps.count ?? 0) > 12 { runs[company]?.steps.removeFirst() }
+            case .applying(let company, let done, let total):
+                runs[company]?.applied = (done, total)
+            }
+        }
+    }
+
+    func end(_ company: String) { live.withLock { $0[company] = nil } }
 }

@@ -57,7 +57,10 @@ struct ServeCommand: AsyncParsableCommand {
             coordinator: coordinator, reload: { try watcher.reloadIfChanged() }, tick: .seconds(max(1, tick)), logger: logger)
         let app = Application(
             router: ControlAPI.router(coordinator: coordinator, token: token) { router in
-                Console(coordinator: coordinator, store: context.store, secure: httpsProxy, logger: logger).addRoutes(to: router)
+                Console(
+                    coordinator: coordinator, store: context.store, secure: httpsProxy, logger: logger, settingsPath: config.path,
+                    reload: { try watcher.reloadIfChanged() }
+                ).addRoutes(to: router)
             },
             configuration: .init(address: .hostname(host, port: port), serverName: "rollcall"), logger: logger)
         logger.notice("rollcall serve: \(context.settings.companies.count) companies; API on http://\(host):\(port), console on http://\(host):\(port)/console/")
