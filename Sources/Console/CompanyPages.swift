@@ -126,7 +126,7 @@ extension Console {
         guard let session = await signedIn(request) else { return redirect("/console/login") }
         let engine = await coordinator.currentEngine()
         guard let company = engine.settings.company(named: name) else { return noCompany(session, name) }
-        let query = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces) ?? ""
+        let query = Self.searched(request)
         var found: [[String: Any]] = []
         if !query.isEmpty, let state = try? await engine.log(for: company.name).currentState() {
             func hit(_ texts: [String?]) -> Bool { texts.contains { $0?.localizedCaseInsensitiveContains(query) == true } }

@@ -175,7 +175,7 @@ public struct Console: Sendable {
     func companiesPage(_ request: Request) async -> Response {
         guard let session = await signedIn(request) else { return redirect("/console/login") }
         let engine = await coordinator.currentEngine()
-        let query = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces) ?? ""
+        let query = Self.searched(request)
         let statuses: [CompanyStatus]
         do {
             statuses = try await FleetStatus.read(engine: engine, perWindow: nil)
@@ -230,6 +230,12 @@ public struct Console: Sendable {
     }
 
     // MARK: Helpers
+
+    /// A search form's `q`, decoded as a browser encodes a GET form (`+` for a space).
+    static func searched(_ request: Request) -> String {
+        let fields = formList(request.uri.query ?? "")
+        return (fields.first { $0.0 == "q" }?.1 ?? "").trimmingCharacters(in: .whitespaces)
+    }
 
     /// The console's one script: dragging filters by their handle (pointer events, so mouse, pen and touch alike), and
     /// showing a filter row's attribute and text only when its choice needs them. Pages work without it.

@@ -27,6 +27,13 @@ extension Pages {
         <h1>{{name}}: contact sync settings</h1>
         {{#message}}<p class="notice" role="status">{{message}}</p>{{/message}}
         {{#problems}}<p class="error" role="alert">{{.}}</p>{{/problems}}
+        {{#preview}}
+        <div class="card preview" id="preview" role="status">
+          <h2>Preview</h2>
+          <p class="sentence">{{sentence}}.</p>
+          <p class="muted">Planned from the log as of event {{asOf}}, the way a run would plan it now; nothing was written. The run after Save reads Microsoft 365 and the PSA first, so it may find more. Save below to keep these settings.</p>
+        </div>
+        {{/preview}}
         {{#unknown}}<p class="notice">Rollcall has not read this company yet, so it cannot offer its sites, licenses and groups. Run it once (Update), then come back.</p>{{/unknown}}
         <form method="post" action="/console/companies/{{path}}/settings" id="settings">
           <button type="submit" name="action" value="preview" class="hidden" tabindex="-1" aria-hidden="true">Preview</button>
@@ -71,13 +78,6 @@ extension Pages {
             {{#newFilter}}<div class="row">{{> filterFields}}</div>{{/newFilter}}
             <p><button type="submit" class="small" name="action" value="add" id="add-filter">Add filter</button></p>
           </div>
-          {{#preview}}
-          <div class="card preview" id="preview" role="status">
-            <h2>Preview</h2>
-            <p class="sentence">{{sentence}}.</p>
-            <p class="muted">Planned from the log as of event {{asOf}}, the way a run would plan it now; nothing was written. The run after Save reads Microsoft 365 and the PSA first, so it may find more.</p>
-          </div>
-          {{/preview}}
           <p class="buttons">
             <button type="submit" name="action" value="preview" id="preview-button">Preview</button>
             {{#admin}}<button type="submit" name="action" value="save" id="save-button">Save</button>{{/admin}}

@@ -97,8 +97,22 @@ struct ConsoleBrowserTests {
         try await browser.screenshot(screens.appendingPathComponent("company-held.png"))
         #expect(try await Self.post(browser, "/console/companies/Contoso/approve", "run=2") == 403)
         #expect(try await Self.post(browser, "/console/companies/Contoso/approve", "csrf=forged&run=2") == 403)
+        let person = try await browser.run(
+            "arguments[arguments.length - 1](document.querySelector('.card table tbody a').textContent)") as? String ?? ""
+        #expect(!person.isEmpty, "the hold names who it would deactivate")
         try await browser.click("form[action$='/approve'] button")
         try await browser.text(containing: "Approved by dana: 3 contacts deactivated")
+
+        // The deactivated contact's story, found by name: rule R8.1, and who approved.
+        try await browser.click("a[href$='/contacts']")
+        try await browser.type("#q", person)
+        try await browser.click("form[role=search] button")
+        try await browser.text(containing: "matched to contact")
+        try await browser.click("table tbody a")
+        let story = try await browser.text(containing: "The story of")
+        #expect(story.contains("R8.1"), "\(story)")
+        #expect(story.contains("approved by dana"), "\(story)")
+        try await browser.screenshot(screens.appendingPathComponent("story.png"))
         try await browser.screenshot(screens.appendingPathComponent("company-approved.png"))
 
         let approvals = try await store.events(EventQuery(company: "Contoso", types: ["DeactivationsApproved"])).collect()
@@ -106,5 +120,77 @@ struct ConsoleBrowserTests {
         #expect(approvals.first.map { String(decoding: $0.payload, as: UTF8.self).contains("\"dana\"") } == true)
         let inactive = await space.running.autotask.contacts(companyId: SampleMSP.contosoCompanyId).filter { $0.isActive == 0 }
         #expect(inactive.count >= 3)
+    }
+
+    @Test("settings: add a filter, drag it to the top, preview (nothing written), save; the run starts and the contacts are at the new site in the PSA; rollcall.yaml keeps its ${VAR} and names the filter first")
+    func settingsDragPreviewSave() async throws {
+        let space = try await CommandLineJSONTests.Workspace(psa: .autotask) { $0 }
+        defer { Task { await space.stop() } }
+        #expect(try await space.rollcall(["run", "--company", "Fabrikam"]).status == 0)
+        let store = try EventStore(path: space.folder.appendingPathComponent("rollcall.sqlite3").path)
+        try await store.save(ConsoleAccount(name: "dana", role: .admin, passwordHash: Console.hash("dana-admin-pass"), createdAt: Date()))
+        // The contacts the first run keeps in step: those with a fabrikam.com email.
+        let synced = Set(await space.running.autotask.contacts(companyId: SampleMSP.fabrikamCompanyId)
+            .filter { $0.emailAddress?.hasSuffix("@fabrikam.com") == true }.map(\.id))
+        #expect(synced.count >= 8)
+        let eventsBefore = try await store.events(EventQuery(company: "Fabrikam")).collect().count
+
+        let port = KillResumeE2ETests.freePort()
+        let served = try KillResumeE2ETests.Served(space, port: port)
+        defer { served.stop() }
+        let console = "http://127.0.0.1:\(port)"
+        #expect(await KillResumeE2ETests.eventually(20) { served.output.contains("console on") }, "serve started: \(served.output)")
+        let browser = try await Browser(port: KillResumeE2ETests.freePort(), log: space.folder.appendingPathComponent("chromedriver.log"))
+        defer { Task { await browser.quit() } }
+        let screens = Self.screens(space)
+        try await Self.signedIn(browser, console, "dana", "dana-admin-pass")
+        try await browser.open(console + "/console/companies/Fabrikam")
+        try await browser.text(containing: "Recent runs")
+        try await browser.screenshot(screens.appendingPathComponent("company.png"))
+        try await browser.click("a[href$='/settings']")
+        try await browser.text(containing: "Mapping filters")
+        #expect(try await browser.attribute("li.filter:first-child select[name$='.who'] option[selected]", "value") == "group:Management")
+
+        // Add "everyone signing in at fabrikam.com → Site 2" (choices from the log: nobody types an id).
+        try await browser.choose("select[name='new.who']", value: "upnDomain:fabrikam.com")
+        try await browser.choose("select[name='new.site']", value: "Site 2")
+        try await browser.click("#add-filter")
+        try await browser.text(containing: "Filter 6 added")
+
+        // Drag it from the bottom to the top.
+        try await browser.drag(from: "li.filter:last-child .handle", to: "li.filter:first-child", dy: -20)
+        let firstWho = try await browser.run(
+            "arguments[arguments.length - 1](document.querySelector('li.filter').querySelector('select').value + ' ' + document.querySelector('li.filter .number').textContent)") as? String
+        #expect(firstWho == "upnDomain:fabrikam.com 1", "the dragged filter is first: \(firstWho ?? "nil")")
+
+        // Preview: the planner's sentence, and nothing written.
+        try await browser.click("#preview-button")
+        let preview = try await browser.text(containing: "Planned from the log")
+        #expect(preview.contains("move from") && preview.contains("to Site 2"), "\(preview)")
+        #expect(preview.contains("none deactivated"), "\(preview)")
+        #expect(try await browser.attribute("li.filter:first-child select[name$='.who'] option[selected]", "value") == "upnDomain:fabrikam.com",
+                "the preview keeps the dragged order")
+        try await browser.screenshot(screens.appendingPathComponent("settings-preview.png"))
+        #expect(try await store.events(EventQuery(company: "Fabrikam")).collect().count == eventsBefore, "a preview writes nothing")
+
+        // Save: rollcall.yaml written, the change recorded with who made it, and the run started.
+        try await browser.click("#save-button")
+        try await browser.text(containing: "Saved by dana")
+        try await browser.screenshot(screens.appendingPathComponent("company-running.png"))
+        let yaml = try String(contentsOf: space.folder.appendingPathComponent("rollcall.yaml"), encoding: .utf8)
+        let domainLine = try #require(yaml.components(separatedBy: "\n").firstIndex { $0.contains("upnDomain: fabrikam.com") }, "\(yaml)")
+        let groupLine = try #require(yaml.components(separatedBy: "\n").firstIndex { $0.contains("group: Management") })
+        #expect(domainLine < groupLine, "the new filter is written first")
+        let changes = try await store.events(EventQuery(company: "Fabrikam", types: ["SettingsChanged"])).collect()
+        #expect(changes.last.map { String(decoding: $0.payload, as: UTF8.self).contains("\"changedBy\":\"dana\"") } == true)
+
+        // Watch the run: the page refreshes itself until the run is done, and the contacts are at Site 2 (2003).
+        #expect(await KillResumeE2ETests.eventually(60) {
+            let contacts = await space.running.autotask.contacts(companyId: SampleMSP.fabrikamCompanyId).filter { synced.contains($0.id) && $0.isActive != 0 }
+            return !contacts.isEmpty && contacts.allSatisfy { $0.companyLocationID == 2003 }
+        }, "every synced Fabrikam contact moved to Site 2")
+        let done = try await browser.text(containing: "settings changed")
+        #expect(done.contains("completed"), "\(done)")
+        try await browser.screenshot(screens.appendingPathComponent("company-after-save.png"))
     }
 }

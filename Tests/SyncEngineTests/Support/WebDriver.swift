@@ -113,7 +113,37 @@ final class Browser: @unchecked Sendable {
             if seen.contains(needle) { return seen }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw Failure(description: "the page never showed \"\(needle)\"; it said: \(seen)")
+        let at = (try? await url()) ?? "?"
+        throw Failure(description: "the page at \(at) never showed \"\(needle)\"; it said: \(seen)")
+    }
+
+    /// Drags with the mouse: presses on `from`'s centre, moves in steps to `(dx, dy)` from `to`'s centre, releases.
+    /// These are real pointer events, as a person's mouse makes them.
+    func drag(from: String, to: String, dx: Int = 0, dy: Int = 0) async throws {
+        let source = [Self.elementKey: try await element(from)]
+        let target = [Self.elementKey: try await element(to)]
+        var actions: [[String: Any]] = [
+            ["type": "pointerMove", "duration": 0, "origin": source, "x": 0, "y": 0],
+            ["type": "pointerDown", "button": 0],
+        ]
+        for step in 1...5 {
+            actions.append(["type": "pointerMove", "duration": 50, "origin": target, "x": dx, "y": dy + (5 - step) * 8])
+        }
+        actions.append(["type": "pointerUp", "button": 0])
+        try await call("POST", "/session/\(session)/actions", ["actions": [
+            ["type": "pointer", "id": "mouse", "parameters": ["pointerType": "mouse"], "actions": actions],
+        ]])
+        try await call("DELETE", "/session/\(session)/actions")
+    }
+
+    /// Chooses the option of a `<select>` by its value.
+    func choose(_ select: String, value: String) async throws {
+        try await click("\(select) option[value='\(value)']")
+    }
+
+    /// An attribute of an element.
+    func attribute(_ css: String, _ name: String) async throws -> String {
+        try await call("GET", "/session/\(session)/element/\(try await element(css))/attribute/\(name)")["value"] as? String ?? ""
     }
 
     func title() async throws -> String { try await call("GET", "/session/\(session)/title")["value"] as? String ?? "" }
