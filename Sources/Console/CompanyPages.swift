@@ -75,7 +75,8 @@ extension Console {
         guard let company = engine.settings.company(named: name) else { return noCompany(posted.session, name) }
         let full = posted.form["mode"] == "full"
         do {
-            let outcome = try await coordinator.request(company: company.name, trigger: .manual, mode: full ? .full : .delta)
+            let outcome = try await coordinator.request(
+                company: company.name, trigger: .manual, mode: full ? .full : .delta, origin: RunOrigin(.console, by: posted.session.account))
             logger.notice("run asked for in the console", metadata: ["company": "\(company.name)", "by": "\(posted.session.account ?? "")"])
             let notice = switch outcome {
             case .start: full ? "full-started" : "update-started"

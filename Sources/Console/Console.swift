@@ -219,7 +219,8 @@ public struct Console: Sendable {
         }
         let runId = posted.form["run"] ?? ""
         do {
-            let summary = try await engine.approve(company: company.name, runId: runId, by: posted.session.account)
+            let summary = try await engine.approve(
+                company: company.name, runId: runId, by: posted.session.account, origin: RunOrigin(.console, by: posted.session.account))
             logger.notice("deactivations approved in the console", metadata: ["company": "\(company.name)", "run": "\(runId)", "by": "\(posted.session.account ?? "")"])
             return await companyPage(
                 request, name: company.name,

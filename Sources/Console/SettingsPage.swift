@@ -209,7 +209,7 @@ extension Console {
         do {
             if let fresh = try reload() { await coordinator.replace(engine: fresh) }
             try await recordSettings(settings, by: account)
-            try await coordinator.request(company: settings.name, trigger: .settingsChanged, mode: .delta)
+            try await coordinator.request(company: settings.name, trigger: .settingsChanged, mode: .delta, origin: RunOrigin(.console, by: account))
         } catch {
             return .success("Saved to \(path), but the run could not start now: \(error). The schedule runs it within 5 minutes.")
         }

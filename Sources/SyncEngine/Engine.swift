@@ -104,7 +104,7 @@ public final class SyncEngine: Sendable {
 
     /// Releases the deactivations a run held (R8.4) and applies them in a new manual run.
     public func approve(
-        company name: String, runId: String, by operator: String? = nil,
+        company name: String, runId: String, by operator: String? = nil, origin: RunOrigin? = nil,
         progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
     ) async throws -> RunSummary {
         let company = try company(named: name)
@@ -141,7 +141,8 @@ public final class SyncEngine: Sendable {
             [.deactivationsApproved(DeactivationsApproved(runId: runId, commandIds: wanted, approvedBy: `operator`))],
             idPrefix: "\(company.name)/approve/\(runId)", correlationId: runId)
         return try await run(
-            company: company.name, options: RunOptions(trigger: .manual, approvedCommandIds: Set(wanted)), progress: progress)
+            company: company.name, options: RunOptions(trigger: .manual, approvedCommandIds: Set(wanted), origin: origin ?? RunOrigin(.commandLine, by: `operator`)),
+            progress: progress)
     }
 }
 

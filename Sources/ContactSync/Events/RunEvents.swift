@@ -7,6 +7,36 @@ public enum RunTrigger: String, Codable, Sendable, Hashable {
     case schedule, settingsChanged, manual, resumed
 }
 
+/// Where a run was asked for: the schedule, a settings change, the command line, the API or the console.
+public struct RunOrigin: Codable, Sendable, Hashable {
+    /// The door the request came through.
+    public enum Source: String, Codable, Sendable, Hashable {
+        case schedule, settingsChange, commandLine, api, console
+    }
+
+    public var source: Source
+    /// R12.3: the console account (or the name an API client gave) that asked, when known.
+    public var by: String?
+
+    /// Makes an origin.
+    public init(_ source: Source, by: String? = nil) {
+        self.source = source
+        self.by = by
+    }
+
+    /// `console (dana)`, `command line`, `daily schedule`.
+    public var text: String {
+        let door = switch source {
+        case .schedule: "schedule"
+        case .settingsChange: "settings change"
+        case .commandLine: "command line"
+        case .api: "API"
+        case .console: "console"
+        }
+        return door + (by.map { " (\($0))" } ?? "")
+    }
+}
+
 /// A run began.
 public struct RunStarted: Codable, Sendable, Hashable {
     public static let eventType = "RunStarted"
@@ -18,9 +48,12 @@ public struct RunStarted: Codable, Sendable, Hashable {
     public var mode: DirectoryReadMode
     public var settingsVersion: Int?
     public var dryRun: Bool
+    /// Where the run was asked for, and by whom (absent in runs recorded before it was kept).
+    public var origin: RunOrigin?
 
     /// Makes the event.
-    public init(runId: String, trigger: RunTrigger, mode: DirectoryReadMode, settingsVersion: Int? = nil, dryRun: Bool = false) {
+    public init(runId: String, trigger: RunTrigger, mode: DirectoryReadMode, settingsVersion: Int? = nil, dryRun: Bool = false, origin: RunOrigin? = nil) {
+        self.origin = origin
         self.runId = runId
         self.trigger = trigger
         self.mode = mode
@@ -137,9 +170,12 @@ public struct RunRequested: Codable, Sendable, Hashable {
     public var trigger: RunTrigger
     public var mode: DirectoryReadMode
     public var outcome: Outcome
+    /// Where the run was asked for, and by whom.
+    public var origin: RunOrigin?
 
     /// Makes the event.
-    public init(trigger: RunTrigger, mode: DirectoryReadMode, outcome: Outcome) {
+    public init(trigger: RunTrigger, mode: DirectoryReadMode, outcome: Outcome, origin: RunOrigin? = nil) {
+        self.origin = origin
         self.trigger = trigger
         self.mode = mode
         self.outcome = outcome

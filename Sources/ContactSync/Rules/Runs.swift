@@ -39,9 +39,12 @@ public struct RunQueue: Sendable, Hashable {
     public struct Request: Sendable, Hashable {
         public var trigger: RunTrigger
         public var mode: DirectoryReadMode
+        /// Where it was asked for, and by whom.
+        public var origin: RunOrigin?
 
         /// Makes a request.
-        public init(trigger: RunTrigger, mode: DirectoryReadMode) {
+        public init(trigger: RunTrigger, mode: DirectoryReadMode, origin: RunOrigin? = nil) {
+            self.origin = origin
             self.trigger = trigger
             self.mode = mode
         }
@@ -76,7 +79,8 @@ public struct RunQueue: Sendable, Hashable {
         // A full read covers a delta one (R11.3); a manual ask is reported as manual.
         waiting = Request(
             trigger: r.trigger == .manual || w.trigger == .manual ? .manual : w.trigger,
-            mode: r.mode == .full || w.mode == .full ? .full : .delta)
+            mode: r.mode == .full || w.mode == .full ? .full : .delta,
+            origin: r.trigger == .manual || w.origin == nil ? r.origin ?? w.origin : w.origin)
         return .merged
     }
 

@@ -21,7 +21,20 @@ public struct RunRecord: Codable, Sendable, Hashable {
     public var writesLeft: Int?
     /// Requests the run sent to the PSA, when it recorded them (runs since R11.6).
     public var psaRequests: Int?
+    /// Where the run was asked for, and by whom (runs recorded since the console).
+    public var origin: RunOrigin?
+    /// R8.4/R8.7: the run's held deactivations, while they wait and once a person decided.
+    public var hold: HoldRecord?
     public var writes: [WriteRecord]
+}
+
+/// A run's held deactivations: waiting, approved or dismissed, and by whom.
+public struct HoldRecord: Codable, Sendable, Hashable {
+    /// `waiting`, `approved` or `dismissed`.
+    public var state: String
+    public var deactivations: Int
+    public var by: String?
+    public var reason: String?
 }
 
 /// One PSA write as the log tells it.
@@ -34,10 +47,32 @@ public struct WriteRecord: Codable, Sendable, Hashable {
     /// `succeeded`, `failed`, or `postponed` (held back by the API budget before it was sent, R11.6).
     public var outcome: String
     public var detail: String?
+    /// Who the write was for: the user's name and UPN, else the contact's name (`History.naming`).
+    public var person: String?
 }
 
 /// Reads a company's runs and writes from its log.
 public enum History {
+    /// The runs with each write naming the person it was for, from `state` (the user's name and UPN, else the
+    /// contact's name): `create contact 30684001 for Dana Lee <dana.lee@contoso.com>`.
+    public static func naming(_ runs: [RunRecord], state: CompanyState) -> [RunRecord] {
+        runs.map { run in
+            var named = run
+            named.writes = run.writes.map { write in
+                var w = write
+                if let user = write.userId.flatMap({ state.directory.users[$0]?.user }) {
+                    let name = [user.givenName, user.surname].compactMap { $0 }.joined(separator: " ")
+                    w.person = "\(name.isEmpty ? user.displayName ?? user.userPrincipalName : name) <\(user.userPrincipalName)>"
+                } else if let contact = write.contactId.flatMap({ state.psa.contacts[$0]?.contact }) {
+                    let name = [contact.firstName, contact.lastName].compactMap { $0 }.joined(separator: " ")
+                    w.person = name.isEmpty ? contact.primaryEmail : name
+                }
+                return w
+            }
+            return named
+        }
+    }
+
     /// Every run of the company (started at or after `since`), in order, with its writes.
     public static func runs(log: CompanyLog, since: Date? = nil) async throws -> [RunRecord] {
         var runs: [String: RunRecord] = [:]
@@ -45,7 +80,8 @@ public enum History {
         var kinds: [String: Command.Kind] = [:]
         let types: Set<String> = [
             RunStarted.eventType, RunCompleted.eventType, RunFailed.eventType, RunPaused.eventType, CommandPlanned.eventType,
-            CommandSucceeded.eventType, CommandFailed.eventType,
+            CommandSucceeded.eventType, CommandFailed.eventType, DeactivationsHeld.eventType, DeactivationsApproved.eventType,
+            DeactivationsDismissed.eventType,
         ]
         for try await envelope in log.envelopes(types: types) {
             switch envelope.event {
@@ -54,9 +90,11 @@ public enum History {
                 order.append(e.runId)
                 runs[e.runId] = RunRecord(
                     runId: e.runId, startedAt: envelope.recordedAt, trigger: e.trigger, mode: e.mode, dryRun: e.dryRun,
-                    settingsVersion: e.settingsVersion, outcome: "running", writes: [])
+                    settingsVersion: e.settingsVersion, outcome: "running", origin: e.origin, writes: [])
             case .runCompleted(let e):
-                runs[e.runId]?.outcome = "completed"
+                // A run whose deactivations wait for a person reads as held, not completed (R8.4).
+                let waiting = runs[e.runId]?.hold?.state == "waiting"
+                runs[e.runId]?.outcome = waiting ? "held" : "completed"
                 runs[e.runId]?.endedAt = envelope.recordedAt
                 runs[e.runId]?.counts = e.counts
                 runs[e.runId]?.psaRequests = e.counts.psaRequests
@@ -71,6 +109,18 @@ public enum History {
                 runs[e.runId]?.resumeAt = e.resumeAt
                 runs[e.runId]?.writesLeft = e.writesLeft
                 runs[e.runId]?.psaRequests = e.psaRequests
+            case .deactivationsHeld(let e):
+                runs[e.runId]?.hold = HoldRecord(state: "waiting", deactivations: e.commandIds.count)
+                if runs[e.runId]?.outcome == "completed" { runs[e.runId]?.outcome = "held" }
+            case .deactivationsApproved(let e):
+                runs[e.runId]?.hold?.state = "approved"
+                runs[e.runId]?.hold?.by = e.approvedBy
+                if runs[e.runId]?.outcome == "held" { runs[e.runId]?.outcome = "completed" }
+            case .deactivationsDismissed(let e):
+                runs[e.runId]?.hold?.state = "dismissed"
+                runs[e.runId]?.hold?.by = e.dismissedBy
+                runs[e.runId]?.hold?.reason = e.reason
+                if runs[e.runId]?.outcome == "held" { runs[e.runId]?.outcome = "completed" }
             case .commandPlanned(let e):
                 kinds["\(e.runId)/\(e.command.id)"] = e.command.kind
             case .commandSucceeded(let e):

@@ -187,7 +187,8 @@ public struct CompanyRun: Sendable {
         }
         try await run.recorder.append(
             [.runStarted(RunStarted(runId: run.recorder.runId, trigger: run.options.trigger, mode: run.options.mode,
-                                    settingsVersion: run.state.settingsVersion, dryRun: run.options.dryRun))],
+                                    settingsVersion: run.state.settingsVersion, dryRun: run.options.dryRun,
+                                    origin: run.options.origin))],
             step: "start", into: &run.state, expecting: [StreamName.run(settings.name, run.recorder.runId): .noStream])
     }
 

@@ -21,13 +21,16 @@ public struct RunOptions: Sendable, Hashable {
     /// R8.6: a complete PSA read that finds none of the matched contacts stops the run, unless an operator says they
     /// really were deleted.
     public var acceptMissingContacts: Bool
+    /// Where the run was asked for, and by whom; recorded in `RunStarted`.
+    public var origin: RunOrigin?
 
     /// Makes options; by default a manual delta run that waits up to 10 minutes for a running one.
     public init(
         trigger: RunTrigger = .manual, mode: DirectoryReadMode = .delta, dryRun: Bool = false,
         approvedCommandIds: Set<String> = [], lockWait: Duration = .seconds(600), keepPlan: Bool = true,
-        acceptMissingContacts: Bool = false
+        acceptMissingContacts: Bool = false, origin: RunOrigin? = nil
     ) {
+        self.origin = origin
         self.acceptMissingContacts = acceptMissingContacts
         self.trigger = trigger
         self.mode = mode

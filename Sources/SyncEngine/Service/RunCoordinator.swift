@@ -38,10 +38,10 @@ public actor RunCoordinator {
     /// Asks for a run; it starts now, waits for the running one, or merges with one already waiting.
     /// The request is recorded as `RunRequested` (R11.7: the queue is visible in the log and in `status`).
     @discardableResult
-    public func request(company: String, trigger: RunTrigger, mode: DirectoryReadMode) async throws -> RunQueue.Outcome {
+    public func request(company: String, trigger: RunTrigger, mode: DirectoryReadMode, origin: RunOrigin? = nil) async throws -> RunQueue.Outcome {
         guard !stopping else { throw EngineError(.badArguments, "Rollcall is shutting down; the run was not started") }
         let name = try engine.company(named: company).name
-        let outcome = queues[name, default: RunQueue()].request(.init(trigger: trigger, mode: mode))
+        let outcome = queues[name, default: RunQueue()].request(.init(trigger: trigger, mode: mode, origin: origin))
         if case .start(let request) = outcome { start(name, request) }
         let recorded: RunRequested.Outcome = switch outcome {
         case .start: .started
@@ -50,7 +50,7 @@ public actor RunCoordinator {
         }
         do {
             _ = try await engine.log(for: name).append(
-                [.runRequested(RunRequested(trigger: trigger, mode: mode, outcome: recorded))],
+                [.runRequested(RunRequested(trigger: trigger, mode: mode, outcome: recorded, origin: origin))],
                 idPrefix: "\(name)/queue/\(UUID().uuidString)", correlationId: nil)
         } catch {
             logger.warning("could not record the run request of \(name) in the log: \(error)")
@@ -130,7 +130,8 @@ public actor RunCoordinator {
         let board = self.board
         board.begin(company, trigger: request.trigger, mode: request.mode, at: now())
         tasks[company] = Task {
-            let options = RunOptions(trigger: request.trigger, mode: request.mode, lockWait: .seconds(3600), keepPlan: false)
+            let options = RunOptions(
+                trigger: request.trigger, mode: request.mode, lockWait: .seconds(3600), keepPlan: false, origin: request.origin)
             defer { board.end(company) }
             do {
                 let summary = try await engine.run(company: company, options: options) { board.record($0) }

@@ -74,7 +74,9 @@ public struct SchedulerService: Service {
         // going on is asked for after every other company's run.
         for run in RunSchedule.ordered(due) {
             do {
-                try await coordinator.request(company: run.company, trigger: run.trigger, mode: .delta)
+                try await coordinator.request(
+                    company: run.company, trigger: run.trigger, mode: .delta,
+                    origin: RunOrigin(run.trigger == .settingsChanged ? .settingsChange : .schedule))
                 logger.info("run of \(run.company) asked for (\(run.trigger.rawValue))")
             } catch {
                 logger.error("could not start a run of \(run.company): \(error)")

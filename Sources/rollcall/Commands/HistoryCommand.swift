@@ -36,12 +36,15 @@ struct HistoryCommand: AsyncParsableCommand {
             return
         }
         for run in runs {
-            var line = "\(RunNumber.label(run.runId))  \(formatTime(run.startedAt))  \(run.trigger.rawValue), \(run.mode.rawValue)\(run.dryRun ? ", dry run" : "")  \(run.outcome)"
+            var line = "\(RunNumber.label(run.runId))  \(formatTime(run.startedAt))  \(run.trigger.rawValue)\(run.origin.map { " via \($0.text)" } ?? ""), \(run.mode.rawValue)\(run.dryRun ? ", dry run" : "")  \(run.outcome)"
             if let counts = run.counts {
                 line += " — \(counts.succeeded) writes succeeded, \(counts.failed) failed, \(counts.held) held"
             }
             print(line)
             if let error = run.error { print("    \(error)") }
+            if let hold = run.hold {
+                print("    \(hold.deactivations) deactivations held (R8.4): \(hold.state)\(hold.by.map { " by \($0)" } ?? "")\(hold.reason.map { ": \($0)" } ?? "")")
+            }
             if let resumeAt = run.resumeAt {
                 print("    paused with \(run.writesLeft.map(String.init) ?? "its") writes left; goes on after \(formatTime(resumeAt))")
             }

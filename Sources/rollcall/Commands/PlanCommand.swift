@@ -35,7 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
         var summaries: [RunSummary] = []
         for name in names {
             let summary = try await context.engine.run(
-                company: name, options: RunOptions(trigger: .manual, mode: full ? .full : .delta, dryRun: true)) { reporter.report($0) }
+                company: name, options: RunOptions(trigger: .manual, mode: full ? .full : .delta, dryRun: true, origin: RunOrigin(.commandLine))) { reporter.report($0) }
             summaries.append(summary)
             printRefusal(summary)
             let state = try await context.engine.log(for: name).currentState()

@@ -159,4 +159,9 @@ final class Locked<Value: Sendable>: Sendable {
             return value
         }
     }
+
+    /// Runs `body` with the value, exclusively.
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        value.withLock { body(&$0) }
+    }
 }

@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         for name in names {
             let options = RunOptions(
                 trigger: .manual, mode: full ? .full : .delta, dryRun: dryRun, keepPlan: dryRun,
-                acceptMissingContacts: acceptMissingContacts)
+                acceptMissingContacts: acceptMissingContacts, origin: RunOrigin(.commandLine, by: ProcessInfo.processInfo.environment["USER"]))
             do {
                 let summary = try await context.engine.run(company: name, options: options) { reporter.report($0) }
                 summaries.append(summary)
