@@ -17,9 +17,9 @@ struct KillResumeE2ETests {
         /// The service's log, for a failure's message.
         var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-        init(_ space: CommandLineJSONTests.Workspace, port: Int) throws {
+        init(_ space: CommandLineJSONTests.Workspace, port: Int, extra: [String] = []) throws {
             process.executableURL = CommandLineHelpTests.rollcall
-            process.arguments = ["serve", "--config", space.config, "--port", "\(port)", "--tick", "1"]
+            process.arguments = ["serve", "--config", space.config, "--port", "\(port)", "--tick", "1"] + extra
             process.environment = SampleMSP.environment.merging([
                 "PATH": "/usr/bin:/bin", "ROLLCALL_API_TOKEN": "kill-resume-test-token-0123456789",
             ]) { a, _ in a }
