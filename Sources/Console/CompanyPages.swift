@@ -30,7 +30,7 @@ extension Console {
                 },
                 "runs": runs.map { run -> [String: Any] in
                     ["label": RunNumber.label(run.runId), "runId": run.runId, "started": Self.time(run.startedAt),
-                     "trigger": Self.triggerText(run.trigger), "outcome": run.outcome,
+                     "trigger": Self.triggerText(run.trigger) + (run.origin.map { ", via \($0.text)" } ?? ""), "outcome": run.outcome,
                      "writes": run.counts.map { "\($0.succeeded) done, \($0.failed) failed, \($0.held) held" } ?? "\(run.writes.count) so far"]
                 },
             ]
@@ -44,7 +44,8 @@ extension Console {
             }
             if let detail = status?.detail { values["detail"] = detail }
             if let message { values["message"] = message }
-            return html(Pages.render("company", title: company.name, session: session, values, refresh: live != nil ? 2 : nil), status: code)
+            return html(Pages.render("company", title: company.name, session: session, values,
+                refresh: live != nil ? (2, "/console/companies/\(Self.path(company.name))") : nil), status: code)
         } catch {
             return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
         }
@@ -99,23 +100,32 @@ extension Console {
                 return problem(session, "No such run", "\(company.name) has no run \(runId) in the log.", status: .notFound)
             }
             let state = try await log.currentState()
-            let values: [String: Any] = [
+            var values: [String: Any] = [
                 "name": company.name, "path": Self.path(company.name), "label": RunNumber.label(run.runId),
-                "started": Self.time(run.startedAt), "ended": run.endedAt.map(Self.time) ?? "", "trigger": Self.triggerText(run.trigger),
-                "mode": run.mode == .full ? "full resync" : "update", "outcome": run.outcome, "error": run.error ?? "",
-                "counts": run.counts.map { "\($0.succeeded) writes succeeded, \($0.failed) failed, \($0.held) held" } ?? "",
+                "started": Self.time(run.startedAt), "trigger": Self.triggerText(run.trigger) + (run.origin.map { ", via \($0.text)" } ?? ""),
+                "mode": run.mode == .full ? "full resync" : "update", "outcome": run.outcome,
                 "writes": run.writes.map { write -> [String: Any] in
                     let user = write.userId.flatMap { state.directory.users[$0]?.user }
                     let contact = write.contactId.flatMap { state.psa.contacts[$0]?.contact }
-                    return [
-                        "at": Self.time(write.at), "kind": write.kind, "outcome": write.outcome, "detail": write.detail ?? "",
+                    var row: [String: Any] = [
+                        "at": Self.time(write.at), "kind": Self.writeText(write.kind), "outcome": write.outcome,
                         "person": user.map { "\($0.displayName ?? $0.userPrincipalName) (\($0.userPrincipalName))" }
                             ?? contact.map(Self.contactName) ?? write.userId.map { "user \($0)" } ?? "",
                         "contact": write.contactId.map { "contact \($0)" } ?? "",
                         "storyPath": write.contactId.map { "contact=\($0)" } ?? write.userId.map { "user=\($0)" } ?? "",
                     ]
+                    if let detail = write.detail { row["detail"] = detail }
+                    return row
                 },
             ]
+            // Mustache shows a section for any value, even "": only what is there is given.
+            if let ended = run.endedAt { values["ended"] = Self.time(ended) }
+            if let error = run.error { values["error"] = error }
+            if let counts = run.counts { values["counts"] = "\(counts.succeeded) writes succeeded, \(counts.failed) failed, \(counts.held) held" }
+            if let hold = run.hold {
+                values["hold"] = "\(hold.deactivations) deactivations held for approval (R8.4): \(hold.state)"
+                    + (hold.by.map { " by \($0)" } ?? "") + (hold.reason.map { ": \($0)" } ?? "")
+            }
             return html(Pages.render("run", title: "\(company.name) \(RunNumber.label(run.runId))", session: session, values))
         } catch {
             return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
@@ -218,6 +228,8 @@ extension Console {
         case "update-started": "Update started: Rollcall reads what changed in Microsoft 365 and the PSA, then applies the plan."
         case "full-started": "Full resync started: Rollcall reads every user and contact again, then applies the plan."
         case "queued": "A run is already going: this one waits for it, then starts."
+        case "saved": "Settings saved to rollcall.yaml and recorded in the log with your name. A run with them has started."
+        case "saved-not-started": "Settings saved to rollcall.yaml and recorded in the log with your name. The run could not start now; the schedule starts it within 5 minutes."
         default: nil
         }
     }
@@ -226,6 +238,19 @@ extension Console {
     static func contactName(_ contact: PSAContact) -> String {
         let name = [contact.firstName, contact.lastName].compactMap { $0 }.joined(separator: " ")
         return name.isEmpty ? contact.primaryEmail ?? "contact \(contact.id)" : name
+    }
+
+    /// A write's kind as a person says it.
+    static func writeText(_ kind: String) -> String {
+        switch kind {
+        case "create": "created"
+        case "update": "updated"
+        case "deactivate": "deactivated"
+        case "reactivate": "reactivated"
+        case "moveSite": "moved to its site"
+        case "addContactType": "contact type added"
+        default: kind
+        }
     }
 
     static func triggerText(_ trigger: RunTrigger) -> String {

@@ -27,10 +27,12 @@ enum Pages {
 
     /// A page: `template` rendered with `values`, inside the layout.
     /// `refresh` reloads the page every so many seconds (a run's live progress, without script).
-    static func render(_ template: String, title: String, session: ConsoleSession?, _ values: [String: Any], refresh: Int? = nil) -> String {
+    static func render(
+        _ template: String, title: String, session: ConsoleSession?, _ values: [String: Any], refresh: (seconds: Int, url: String)? = nil
+    ) -> String {
         let body = library.render(values, withTemplate: template) ?? ""
         var page: [String: Any] = ["title": title, "body": body]
-        if let refresh { page["refresh"] = refresh }
+        if let refresh { page["refresh"] = "\(refresh.seconds); url=\(refresh.url)" }
         if let session, let account = session.account {
             page["account"] = account
             page["role"] = session.role?.rawValue ?? ""
@@ -82,7 +84,9 @@ enum Pages {
         li.filter { background: #fff; border: 1px solid #dfe3e8; border-radius: .4rem; padding: .6rem .9rem; margin-bottom: .6rem; }
         li.filter.dragging { opacity: .6; border-style: dashed; }
         .handle { cursor: grab; font-size: 1.2rem; user-select: none; touch-action: none; padding: 0 .3rem; }
-        .actions { margin-top: .5rem; display: flex; gap: .4rem; flex-wrap: wrap; }
+        .head { display: flex; flex-wrap: wrap; gap: .3rem .6rem; align-items: center; }
+        .actions { margin-left: auto; display: flex; gap: .4rem; flex-wrap: wrap; }
+        li.filter label { margin-top: .3rem; }
         button.small { padding: .2rem .6rem; font-size: .9rem; } button.quiet-dark { background: #fff; color: #1f3b5c; }
         button:disabled { opacity: .45; cursor: default; }
         .preview { border-left: 4px solid #2c7a4b; } .sentence { font-size: 1.1rem; font-weight: 600; }
@@ -219,6 +223,7 @@ enum Pages {
           <p>{{mode}}, {{trigger}}; started {{started}}{{#ended}}, ended {{ended}}{{/ended}}: <strong>{{outcome}}</strong></p>
           {{#counts}}<p>{{counts}}</p>{{/counts}}
           {{#error}}<p class="error">{{error}}</p>{{/error}}
+          {{#hold}}<p>{{hold}}</p>{{/hold}}
         </div>
         <h2>Writes</h2>
         {{^writes}}<p class="muted">This run wrote nothing to the PSA.</p>{{/writes}}

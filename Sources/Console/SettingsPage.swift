@@ -159,8 +159,9 @@ extension Console {
         case "save":
             guard draft.problems.isEmpty else { break }
             switch await save(draft.settings, engine: engine, by: posted.session.account ?? "") {
-            case .success(let said):
-                return await companyPage(request, name: company.name, message: said)
+            case .success(let started):
+                // Post/redirect/get: the company page, where the run's progress shows, at its own address.
+                return redirect("/console/companies/\(Self.path(company.name))?notice=" + (started ? "saved" : "saved-not-started"))
             case .failure(let problem): draft.problems.append(contentsOf: problem.lines)
             }
         case "preview":
@@ -191,7 +192,8 @@ extension Console {
     struct SaveProblem: Error { let lines: [String] }
 
     /// Writes the settings into rollcall.yaml, puts them in force and asks for the company's run (R11.1).
-    func save(_ settings: CompanySettings, engine: SyncEngine, by account: String) async -> Result<String, SaveProblem> {
+    /// Answers whether the run started (else the schedule runs it within 5 minutes).
+    func save(_ settings: CompanySettings, engine: SyncEngine, by account: String) async -> Result<Bool, SaveProblem> {
         guard let path = settingsPath else {
             return .failure(SaveProblem(lines: ["This console was started without a settings file it may write; edit rollcall.yaml by hand."]))
         }
@@ -211,9 +213,10 @@ extension Console {
             try await recordSettings(settings, by: account)
             try await coordinator.request(company: settings.name, trigger: .settingsChanged, mode: .delta, origin: RunOrigin(.console, by: account))
         } catch {
-            return .success("Saved to \(path), but the run could not start now: \(error). The schedule runs it within 5 minutes.")
+            logger.warning("settings saved in the console, but the run could not start now: \(error)")
+            return .success(false)
         }
-        return .success("Saved by \(account) to \(path). A run with the new settings has started.")
+        return .success(true)
     }
 
     /// R12.3: the settings as saved, and who saved them, go into the log now; the run then finds them recorded.

@@ -62,13 +62,13 @@ extension Pages {
           {{#filters}}
           <li class="filter" data-position="{{position}}">
             <input type="hidden" name="order" value="{{position}}">
-            <div class="head"><span class="handle" title="Drag to reorder" aria-hidden="true">⠿</span> <strong class="number">{{number}}</strong> <span class="muted">{{name}}</span></div>
+            <div class="head"><span class="handle" title="Drag to reorder" aria-hidden="true">⠿</span> <strong class="number">{{number}}</strong> <span class="muted">{{name}}</span>
+              <span class="actions">
+                <button type="submit" class="small" name="action" value="up:{{position}}"{{#first}} disabled{{/first}} aria-label="Move filter {{number}} up">Move up</button>
+                <button type="submit" class="small" name="action" value="down:{{position}}"{{#last}} disabled{{/last}} aria-label="Move filter {{number}} down">Move down</button>
+                <button type="submit" class="small quiet-dark" name="action" value="remove:{{position}}" aria-label="Remove filter {{number}}">Remove</button>
+              </span></div>
             <div class="row">{{> filterFields}}</div>
-            <div class="actions">
-              <button type="submit" class="small" name="action" value="up:{{position}}"{{#first}} disabled{{/first}} aria-label="Move filter {{number}} up">Move up</button>
-              <button type="submit" class="small" name="action" value="down:{{position}}"{{#last}} disabled{{/last}} aria-label="Move filter {{number}} down">Move down</button>
-              <button type="submit" class="small quiet-dark" name="action" value="remove:{{position}}" aria-label="Remove filter {{number}}">Remove</button>
-            </div>
           </li>
           {{/filters}}
           </ol>

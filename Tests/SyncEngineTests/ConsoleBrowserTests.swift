@@ -73,6 +73,7 @@ struct ConsoleBrowserTests {
         // A wrong password is refused.
         try await Self.signIn(browser, console, "sam", "not-the-password")
         try await browser.text(containing: "That account name and password do not match.")
+        try await browser.screenshot(screens.appendingPathComponent("login.png"))
 
         // The viewer reads the companies and the hold, has no approve button, and is refused when posting anyway.
         try await browser.type("#password", "sam-viewer-pass")
@@ -108,6 +109,7 @@ struct ConsoleBrowserTests {
         try await browser.type("#q", person)
         try await browser.click("form[role=search] button")
         try await browser.text(containing: "matched to contact")
+        try await browser.screenshot(screens.appendingPathComponent("find-contact.png"))
         try await browser.click("table tbody a")
         let story = try await browser.text(containing: "The story of")
         #expect(story.contains("R8.1"), "\(story)")
@@ -149,6 +151,7 @@ struct ConsoleBrowserTests {
         try await browser.screenshot(screens.appendingPathComponent("company.png"))
         try await browser.click("a[href$='/settings']")
         try await browser.text(containing: "Mapping filters")
+        try await browser.screenshot(screens.appendingPathComponent("settings.png"))
         #expect(try await browser.attribute("li.filter:first-child select[name$='.who'] option[selected]", "value") == "group:Management")
 
         // Add "everyone signing in at fabrikam.com → Site 2" (choices from the log: nobody types an id).
@@ -157,7 +160,8 @@ struct ConsoleBrowserTests {
         try await browser.click("#add-filter")
         try await browser.text(containing: "Filter 6 added")
 
-        // Drag it from the bottom to the top.
+        // Drag it from the bottom to the top (both in view, as a person would have them).
+        _ = try await browser.run("document.getElementById('filters').scrollIntoView(); arguments[arguments.length - 1](true)")
         try await browser.drag(from: "li.filter:last-child .handle", to: "li.filter:first-child", dy: -20)
         let firstWho = try await browser.run(
             "arguments[arguments.length - 1](document.querySelector('li.filter').querySelector('select').value + ' ' + document.querySelector('li.filter .number').textContent)") as? String
@@ -175,7 +179,7 @@ struct ConsoleBrowserTests {
 
         // Save: rollcall.yaml written, the change recorded with who made it, and the run started.
         try await browser.click("#save-button")
-        try await browser.text(containing: "Saved by dana")
+        try await browser.text(containing: "Settings saved to rollcall.yaml and recorded in the log with your name")
         try await browser.screenshot(screens.appendingPathComponent("company-running.png"))
         let yaml = try String(contentsOf: space.folder.appendingPathComponent("rollcall.yaml"), encoding: .utf8)
         let domainLine = try #require(yaml.components(separatedBy: "\n").firstIndex { $0.contains("upnDomain: fabrikam.com") }, "\(yaml)")
@@ -192,5 +196,20 @@ struct ConsoleBrowserTests {
         let done = try await browser.text(containing: "settings changed")
         #expect(done.contains("completed"), "\(done)")
         try await browser.screenshot(screens.appendingPathComponent("company-after-save.png"))
+
+        // The run's page names the person and contact of each write.
+        try await browser.click("table tbody tr:first-child a")
+        let run = try await browser.text(containing: "Writes")
+        #expect(run.contains("moved to its site"), "\(run)")
+        #expect(run.contains("@fabrikam.com)"), "each write names its person: \(run)")
+        try await browser.screenshot(screens.appendingPathComponent("run.png"))
+
+        // On a phone the settings page still works: the filters stack, nothing needs scrolling sideways.
+        try await browser.viewport(width: 390, height: 844)
+        try await browser.open(console + "/console/companies/Fabrikam/settings")
+        try await browser.text(containing: "Mapping filters")
+        let sideways = try await browser.run("arguments[arguments.length - 1](document.documentElement.scrollWidth > window.innerWidth + 1)") as? Bool
+        #expect(sideways == false, "the settings page fits a phone's width")
+        try await browser.screenshot(screens.appendingPathComponent("settings-phone.png"))
     }
 }

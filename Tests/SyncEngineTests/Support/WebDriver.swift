@@ -49,6 +49,15 @@ final class Browser: @unchecked Sendable {
             throw Failure(description: "chromedriver opened no session: \(answer)")
         }
         session = id
+        try await viewport(width: 1280, height: 800)
+    }
+
+    /// Sizes the window so the page's viewport is `width`×`height` CSS pixels (1280×800, or a phone's 390×844).
+    func viewport(width: Int, height: Int) async throws {
+        try await call("POST", "/session/\(session)/window/rect", ["width": width, "height": height])
+        let inner = try await run("arguments[arguments.length - 1]([window.innerWidth, window.innerHeight])") as? [Int] ?? [width, height]
+        guard inner.count == 2, inner[0] != width || inner[1] != height else { return }
+        try await call("POST", "/session/\(session)/window/rect", ["width": width + (width - inner[0]), "height": height + (height - inner[1])])
     }
 
     func quit() async {
