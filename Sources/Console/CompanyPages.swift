@@ -199,6 +199,84 @@ extension Console {
         }
     }
 
+    /// Replay: the company's state as of a moment (just after a chosen run, or a time), and what a plan would have been.
+    func replayPage(_ request: Request, name: String) async -> Response {
+        guard let session = await signedIn(request) else { return redirect("/console/login") }
+        let engine = await coordinator.currentEngine()
+        guard let company = engine.settings.company(named: name) else { return noCompany(session, name) }
+        let fields = Dictionary(formList(request.uri.query ?? ""), uniquingKeysWith: { first, _ in first })
+        do {
+            let log = engine.log(for: company.name)
+            let runs = try await History.runs(log: log).filter { !$0.dryRun }
+            var moment: Date?
+            var said = ""
+            if let runId = fields["run"], let run = runs.first(where: { $0.runId == runId }) {
+                moment = run.endedAt ?? run.startedAt
+                said = "just after \(RunNumber.label(run.runId))"
+            } else if let at = fields["at"], !at.isEmpty {
+                guard let date = Self.localTime(at) else {
+                    return problem(session, "Not a time", "\u{201C}\(at)\u{201D} is not a time; choose one like 2026-11-29 02:00.", status: .badRequest)
+                }
+                moment = date
+                said = "as of \(Self.time(date))"
+            }
+            var values: [String: Any] = [
+                "name": company.name, "path": Self.path(company.name),
+                "runs": runs.reversed().map { ["runId": $0.runId, "label": RunNumber.label($0.runId), "when": Self.time($0.startedAt), "selected": $0.runId == fields["run"]] as [String: Any] },
+                "at": fields["at"] ?? "",
+            ]
+            if let moment {
+                let state = try await log.state(asOf: moment)
+                let limits: PSAFieldLimits = engine.settings.psa.system == .autotask ? .autotask : .connectwise
+                let sites = Dictionary(state.psa.sites.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+                var replay: [String: Any] = [
+                    "said": said, "position": state.position, "settingsVersion": state.settingsVersion,
+                    "users": state.directory.users.count, "contacts": state.psa.contacts.count, "matchCount": state.matches.byUser.count,
+                    "matches": state.matches.byUser.values.sorted { $0.contactId < $1.contactId }.map { match -> [String: Any] in
+                        let user = state.directory.users[match.userId]?.user
+                        let contact = state.psa.contacts[match.contactId]?.contact
+                        return [
+                            "contact": match.contactId, "name": contact.map(Self.contactName) ?? "", "upn": user?.userPrincipalName ?? match.userId,
+                            "active": contact.map { $0.isActive ? "active" : "inactive" } ?? "unknown",
+                            "site": contact?.siteId.map { sites[$0] ?? "site \($0)" } ?? "",
+                        ]
+                    },
+                ]
+                if let settings = state.settings {
+                    let plan = Planner.plan(
+                        state: state, settings: settings, settingsVersion: state.settingsVersion, limits: limits,
+                        connectionDefaultContactType: engine.settings.psa.defaultContactType)
+                    replay["plan"] = plan.commands.filter { $0.write != nil || $0.kind == .match }.map { command -> [String: Any] in
+                        let user = command.userId.flatMap { state.directory.users[$0]?.user }
+                        return [
+                            "kind": Self.writeText(command.kind.rawValue), "who": user?.userPrincipalName ?? command.contactId.map { "contact \($0)" } ?? "",
+                            "changes": command.changes.map { "\($0.field): \($0.from ?? "blank") → \($0.to ?? "blank")" }.joined(separator: "; "),
+                            "rules": command.ruleIds.joined(separator: ", "),
+                        ]
+                    }
+                    replay["hasPlan"] = (replay["plan"] as? [[String: Any]])?.isEmpty == false
+                    replay["planSentence"] = PlanPreview(plan: plan, state: state, settings: settings).sentence
+                }
+                values["replay"] = replay
+            }
+            return html(Pages.render("replay", title: "\(company.name): replay", session: session, values))
+        } catch {
+            return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
+        }
+    }
+
+    /// A time as a `datetime-local` field sends it (`2026-11-29T02:00`), in the server's zone.
+    static func localTime(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .current
+        for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+
     /// R8.7: an admin dismisses a hold with a reason; its deactivations are not applied, nor planned again for the
     /// same users until they change in Microsoft 365.
     func dismiss(_ request: Request, name: String) async throws -> Response {

@@ -71,6 +71,9 @@ public struct Console: Sendable {
         console.get("companies/:name/story") { request, context in
             await self.storyPage(request, name: try context.parameters.require("name"))
         }
+        console.get("companies/:name/replay") { request, context in
+            await self.replayPage(request, name: try context.parameters.require("name"))
+        }
         console.post("companies/:name/dismiss") { request, context in
             try await self.dismiss(request, name: try context.parameters.require("name"))
         }
@@ -190,6 +193,7 @@ public struct Console: Sendable {
                 "psaCompany": settings[status.company].map { "\($0.psaCompanyId)" } ?? "",
                 "state": status.state.rawValue, "stateText": Self.stateText(status),
                 "lastRun": status.lastRun.map(Self.runText) ?? "never",
+                "nextRun": Self.nextRunText(status, settings: settings[status.company], busy: coordinator.board.run(of: status.company) != nil),
                 "held": status.holds.isEmpty ? "none" : status.holds.map { "\($0.deactivations) in \(RunNumber.label($0.runId))" }.joined(separator: ", "),
             ]
             if let detail = status.detail { row["detail"] = detail }
@@ -264,9 +268,25 @@ public struct Console: Sendable {
         }
     }
 
+    /// When the company runs next: now, when a pause ends, after the run waiting, or at its daily time (R11.1).
+    static func nextRunText(_ status: CompanyStatus, settings: CompanySettings?, busy: Bool, now: Date = Date()) -> String {
+        guard status.enabled, let settings else { return "none (sync is off)" }
+        if busy { return "running now" }
+        if status.queued != nil { return "waiting to start" }
+        if let until = status.pausedUntil, until > now { return "after \(time(until)) (paused at the API budget)" }
+        guard let daily = DailyTime(settings.dailyAt) else { return "on request" }
+        let next = RunSchedule.lastDailySlot(atOrBefore: now.addingTimeInterval(86_400), at: daily, timeZone: .current)
+        return "\(time(next)) (daily at \(settings.dailyAt))"
+    }
+
     static func runText(_ run: RunRecord) -> String {
-        "\(RunNumber.label(run.runId)), \(time(run.startedAt)): \(run.outcome)"
-            + (run.counts.map { ", \($0.succeeded) writes" } ?? "")
+        var text = "\(RunNumber.label(run.runId)), \(time(run.startedAt)): \(run.outcome)"
+        if let counts = run.counts {
+            text += ", \(counts.succeeded) write\(counts.succeeded == 1 ? "" : "s")"
+            if counts.failed > 0 { text += ", \(counts.failed) failed" }
+            if counts.held > 0 { text += ", \(counts.held) held" }
+        }
+        return text
     }
 
     static func time(_ date: Date) -> String {

@@ -18,6 +18,7 @@ enum Pages {
             try library.register(run, named: "run")
             try library.register(contacts, named: "contacts")
             try library.register(story, named: "story")
+            try library.register(replay, named: "replay")
             try library.register(filterFields, named: "filterFields")
         } catch {
             preconditionFailure("a console template does not parse: \(error)")
@@ -138,7 +139,7 @@ enum Pages {
         </form>
         <p class="muted">{{shown}}</p>
         <table>
-          <thead><tr><th>Company</th><th>Sync</th><th>PSA company</th><th>State</th><th>Last run</th><th>Held</th></tr></thead>
+          <thead><tr><th>Company</th><th>Sync</th><th>PSA company</th><th>State</th><th>Last run</th><th>Next run</th><th>Held</th></tr></thead>
           <tbody>
           {{#rows}}
           <tr>
@@ -147,6 +148,7 @@ enum Pages {
             <td>{{psaCompany}}</td>
             <td><span class="state state-{{state}}">{{stateText}}</span>{{#detail}}<div class="muted">{{detail}}</div>{{/detail}}</td>
             <td>{{lastRun}}</td>
+            <td>{{nextRun}}</td>
             <td>{{held}}</td>
           </tr>
           {{/rows}}
@@ -161,7 +163,8 @@ enum Pages {
           <p>State: <span class="state state-{{state}}">{{stateText}}</span> {{#detail}}<span class="muted">{{detail}}</span>{{/detail}}</p>
           <p>PSA company {{psaCompany}} · Microsoft 365 tenant {{tenant}} · sync {{#enabled}}on{{/enabled}}{{^enabled}}off{{/enabled}}</p>
           <p class="buttons"><a href="/console/companies/{{path}}/settings">Contact sync settings</a>
-            <a href="/console/companies/{{path}}/contacts">Find a contact</a></p>
+            <a href="/console/companies/{{path}}/contacts">Find a contact</a>
+            <a href="/console/companies/{{path}}/replay">Replay</a></p>
           {{#admin}}
           <form method="post" action="/console/companies/{{path}}/runs" class="buttons" id="run-now">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -249,6 +252,34 @@ enum Pages {
           <tbody>{{#found}}<tr><td><a href="/console/companies/{{path}}/story?{{storyPath}}">{{who}}</a></td><td>{{email}}</td><td>{{what}}</td></tr>{{/found}}</tbody>
         </table>
         {{/searched}}
+        """
+
+    static let replay = """
+        <p class="crumbs"><a href="/console/companies/{{path}}">{{name}}</a> › Replay</p>
+        <h1>{{name}}: replay</h1>
+        <form method="get" action="/console/companies/{{path}}/replay" class="card row">
+          <div class="field"><label for="run">Just after a run</label>
+            <select id="run" name="run"><option value="">—</option>{{#runs}}<option value="{{runId}}"{{#selected}} selected{{/selected}}>{{label}} ({{when}})</option>{{/runs}}</select></div>
+          <div class="field"><label for="at">or as of a time</label><input type="datetime-local" id="at" name="at" value="{{at}}"></div>
+          <div class="field"><label>&nbsp;</label><button type="submit">Replay</button></div>
+        </form>
+        {{#replay}}
+        <div class="card">
+          <p><strong>{{name}} {{said}}</strong>: event {{position}}, settings v{{settingsVersion}}; {{users}} users and {{contacts}} contacts known, {{matchCount}} matched.</p>
+          {{#planSentence}}<p>A run then would have planned: <strong>{{planSentence}}</strong>.</p>{{/planSentence}}
+        </div>
+        <h2>What a run would have planned</h2>
+        {{^hasPlan}}<p class="muted">Nothing: the PSA was in step.</p>{{/hasPlan}}
+        {{#hasPlan}}<table>
+          <thead><tr><th>Would have</th><th>For</th><th>Changes</th><th>Rules</th></tr></thead>
+          <tbody>{{#plan}}<tr><td>{{kind}}</td><td>{{who}}</td><td>{{changes}}</td><td><span class="rules">{{rules}}</span></td></tr>{{/plan}}</tbody>
+        </table>{{/hasPlan}}
+        <h2>Matches</h2>
+        <table>
+          <thead><tr><th>Contact</th><th>Name</th><th>Microsoft 365 user</th><th>State</th><th>Site</th></tr></thead>
+          <tbody>{{#matches}}<tr><td>{{contact}}</td><td>{{name}}</td><td>{{upn}}</td><td>{{active}}</td><td>{{site}}</td></tr>{{/matches}}</tbody>
+        </table>
+        {{/replay}}
         """
 
     static let story = """

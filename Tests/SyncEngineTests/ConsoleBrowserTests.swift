@@ -204,6 +204,14 @@ struct ConsoleBrowserTests {
         #expect(run.contains("@fabrikam.com)"), "each write names its person: \(run)")
         try await browser.screenshot(screens.appendingPathComponent("run.png"))
 
+        // Replay: just after run 1, the contacts were at their old sites, and a plan then would have changed nothing.
+        try await browser.open(console + "/console/companies/Fabrikam/replay")
+        try await browser.choose("#run", value: "1")
+        try await browser.click("form[action$='/replay'] button")
+        let replay = try await browser.text(containing: "just after run 1")
+        #expect(replay.contains("New Site") && replay.contains("Nothing changes"), "\(replay)")
+        try await browser.screenshot(screens.appendingPathComponent("replay.png"))
+
         // On a phone the settings page still works: the filters stack, nothing needs scrolling sideways.
         try await browser.viewport(width: 390, height: 844)
         try await browser.open(console + "/console/companies/Fabrikam/settings")
