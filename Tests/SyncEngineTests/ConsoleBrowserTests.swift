@@ -114,6 +114,7 @@ struct ConsoleBrowserTests {
         let story = try await browser.text(containing: "The story of")
         #expect(story.contains("R8.1"), "\(story)")
         #expect(story.contains("approved by dana"), "\(story)")
+        #expect(story.contains("asked for via console (dana)"), "the approval's run names who asked: \(story)")
         try await browser.screenshot(screens.appendingPathComponent("story.png"))
         try await browser.screenshot(screens.appendingPathComponent("company-approved.png"))
 
@@ -203,6 +204,11 @@ struct ConsoleBrowserTests {
         #expect(run.contains("moved to its site"), "\(run)")
         #expect(run.contains("@fabrikam.com)"), "each write names its person: \(run)")
         try await browser.screenshot(screens.appendingPathComponent("run.png"))
+
+        // The story of a moved contact names who saved the settings and who asked for the run (R12.3).
+        try await browser.open(console + "/console/companies/Fabrikam/story?email=miriam.graham@fabrikam.com")
+        let moved = try await browser.text(containing: "The story of")
+        #expect(moved.contains("(saved by dana)") && moved.contains("asked for via console (dana)"), "\(moved)")
 
         // Replay: just after run 1, the contacts were at their old sites, and a plan then would have changed nothing.
         try await browser.open(console + "/console/companies/Fabrikam/replay")

@@ -136,6 +136,9 @@ private struct Teller {
     var planned: [String: Command] = [:]
     var recordedAt: [Int64: Date] = [:]
     var settingsVersion = 0
+    /// R12.3: who asked for each run, and who saved each settings version (when the log knows).
+    var origins: [String: RunOrigin] = [:]
+    var settingsBy: [Int: String] = [:]
     /// Attempts with no outcome yet, keyed `runId/commandId`.
     var attempts: [String: (EventEnvelope, CommandAttempted)] = [:]
 
@@ -158,6 +161,9 @@ private struct Teller {
         switch env.event {
         case .settingsChanged(let e):
             settingsVersion = e.version
+            if let by = e.changedBy { settingsBy[e.version] = by }
+        case .runStarted(let e):
+            if let origin = e.origin { origins[e.runId] = origin }
         case .directoryUserObserved(let e) where users.contains(e.user.id):
             let u = e.user
             let now = Eligibility.of(u, removal: nil)
@@ -200,7 +206,9 @@ private struct Teller {
             planned["\(e.runId)/\(e.command.id)"] = e.command
             guard concerns(user: e.command.userId, contact: e.command.contactId), e.command.write != nil else { return }
             let c = e.command
-            say(env, c.ruleIds, "\(RunNumber.label(e.runId)) planned to \(Self.verb(c.kind, past: false)) \(subject(c))\(changes(c)); \(because(c)); settings v\(c.settingsVersion)")
+            let asked = origins[e.runId].map { "; asked for via \($0.text)" } ?? ""
+            let saved = settingsBy[c.settingsVersion].map { " (saved by \($0))" } ?? ""
+            say(env, c.ruleIds, "\(RunNumber.label(e.runId)) planned to \(Self.verb(c.kind, past: false)) \(subject(c))\(changes(c)); \(because(c)); settings v\(c.settingsVersion)\(saved)\(asked)")
         case .deactivationsHeld(let e):
             let mine = e.commandIds.filter { planned["\(e.runId)/\($0)"].map { concerns(user: $0.userId, contact: $0.contactId) } ?? false }
             guard !mine.isEmpty else { return }
