@@ -81,6 +81,7 @@ struct CheckpointTests {
             try db.execute(sql: """
                 DROP TABLE grdb_migrations;
                 DROP TABLE projection_rows;
+                DROP TABLE console_accounts;
                 CREATE TABLE company_state_rows(company TEXT, kind TEXT, key TEXT, ref INTEGER, body BLOB,
                   PRIMARY KEY(company, kind, key)) STRICT, WITHOUT ROWID;
                 INSERT INTO projection_checkpoints VALUES ('company-state/Contoso', 3, 1, x'7b7d', 0);

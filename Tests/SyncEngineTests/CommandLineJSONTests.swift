@@ -41,8 +41,13 @@ struct CommandLineJSONTests {
         /// Runs `rollcall <arguments> --config <config>` with the sample secrets in its environment. The emulators run
         /// in this process on Swift's few cooperative threads, so nothing here blocks one: output goes to files, and the
         /// end of the process is awaited.
-        func rollcall(_ arguments: [String]) async throws -> Outcome {
+        func rollcall(_ arguments: [String], input: String? = nil) async throws -> Outcome {
             let process = Process()
+            if let input {
+                let file = folder.appendingPathComponent("stdin-\(UUID().uuidString).txt")
+                try input.write(to: file, atomically: true, encoding: .utf8)
+                process.standardInput = try FileHandle(forReadingFrom: file)
+            }
             process.executableURL = CommandLineHelpTests.rollcall
             process.arguments = arguments + ["--config", config]
             process.environment = SampleMSP.environment.merging(["PATH": "/usr/bin:/bin", "USER": "tech"]) { a, _ in a }
