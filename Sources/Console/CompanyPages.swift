@@ -9,10 +9,7 @@ import SyncEngine
 
 extension Console {
     func companyPage(_ request: Request, name: String, message: String?, status code: HTTPResponse.Status = .ok) async -> Response {
-        guard let session = await signedIn(request) else { return redirect("/console/login") }
-        let engine = await coordinator.currentEngine()
-        guard let company = engine.settings.company(named: name) else { return noCompany(session, name) }
-        do {
+        await page(request, company: name) { session, engine, company in
             let log = engine.log(for: company.name)
             let status = try await FleetStatus.read(engine: engine, perWindow: nil).first { $0.company == company.name }
             let runs = try await History.runs(log: log).suffix(20).reversed()
@@ -46,6 +43,20 @@ extension Console {
             if let message { values["message"] = message }
             return html(Pages.render("company", title: company.name, session: session, values,
                 refresh: live != nil ? (2, "/console/companies/\(Self.path(company.name))") : nil), status: code)
+        }
+    }
+
+    /// A page about one company: the signed-in session, the engine and the company's settings, or the answer that
+    /// says why not (sign in first; no such company; the log could not be read).
+    func page(
+        _ request: Request, company name: String,
+        _ body: (ConsoleSession, SyncEngine, CompanySettings) async throws -> Response
+    ) async -> Response {
+        guard let session = await signedIn(request) else { return redirect("/console/login") }
+        let engine = await coordinator.currentEngine()
+        guard let company = engine.settings.company(named: name) else { return noCompany(session, name) }
+        do {
+            return try await body(session, engine, company)
         } catch {
             return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
         }
@@ -91,10 +102,7 @@ extension Console {
 
     /// One run: when, why, what it counted, and each write naming the person and the contact.
     func runPage(_ request: Request, name: String, runId: String) async -> Response {
-        guard let session = await signedIn(request) else { return redirect("/console/login") }
-        let engine = await coordinator.currentEngine()
-        guard let company = engine.settings.company(named: name) else { return noCompany(session, name) }
-        do {
+        await page(request, company: name) { session, engine, company in
             let log = engine.log(for: company.name)
             guard let run = try await History.runs(log: log).first(where: { $0.runId == runId }) else {
                 return problem(session, "No such run", "\(company.name) has no run \(runId) in the log.", status: .notFound)
@@ -127,59 +135,54 @@ extension Console {
                     + (hold.by.map { " by \($0)" } ?? "") + (hold.reason.map { ": \($0)" } ?? "")
             }
             return html(Pages.render("run", title: "\(company.name) \(RunNumber.label(run.runId))", session: session, values))
-        } catch {
-            return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
         }
     }
 
     /// Find a user or contact by name or email.
     func contactsPage(_ request: Request, name: String) async -> Response {
-        guard let session = await signedIn(request) else { return redirect("/console/login") }
-        let engine = await coordinator.currentEngine()
-        guard let company = engine.settings.company(named: name) else { return noCompany(session, name) }
-        let query = Self.searched(request)
-        var found: [[String: Any]] = []
-        if !query.isEmpty, let state = try? await engine.log(for: company.name).currentState() {
-            func hit(_ texts: [String?]) -> Bool { texts.contains { $0?.localizedCaseInsensitiveContains(query) == true } }
-            var shownContacts = Set<Int>()
-            for record in state.directory.users.values.sorted(by: { $0.user.userPrincipalName < $1.user.userPrincipalName })
-            where hit([record.user.displayName, record.user.userPrincipalName, record.user.mail, record.user.givenName, record.user.surname]) {
-                let match = state.matches.byUser[record.user.id]
-                if let id = match?.contactId { shownContacts.insert(id) }
-                found.append([
-                    "who": record.user.displayName ?? record.user.userPrincipalName, "email": record.user.userPrincipalName,
-                    "what": match.map { "Microsoft 365 user, matched to contact \($0.contactId)" } ?? "Microsoft 365 user, no contact",
-                    "storyPath": match.map { "contact=\($0.contactId)" } ?? "user=\(record.user.id)",
-                ])
+        await page(request, company: name) { session, engine, company in
+            let query = Self.searched(request)
+            var found: [[String: Any]] = []
+            if !query.isEmpty {
+                let state = try await engine.log(for: company.name).currentState()
+                func hit(_ texts: [String?]) -> Bool { texts.contains { $0?.localizedCaseInsensitiveContains(query) == true } }
+                var shownContacts = Set<Int>()
+                for record in state.directory.users.values.sorted(by: { $0.user.userPrincipalName < $1.user.userPrincipalName })
+                where hit([record.user.displayName, record.user.userPrincipalName, record.user.mail, record.user.givenName, record.user.surname]) {
+                    let match = state.matches.byUser[record.user.id]
+                    if let id = match?.contactId { shownContacts.insert(id) }
+                    found.append([
+                        "who": record.user.displayName ?? record.user.userPrincipalName, "email": record.user.userPrincipalName,
+                        "what": match.map { "Microsoft 365 user, matched to contact \($0.contactId)" } ?? "Microsoft 365 user, no contact",
+                        "storyPath": match.map { "contact=\($0.contactId)" } ?? "user=\(record.user.id)",
+                    ])
+                }
+                for record in state.psa.contacts.values.sorted(by: { $0.contact.id < $1.contact.id })
+                where !shownContacts.contains(record.contact.id) && hit([record.contact.firstName, record.contact.lastName, Self.contactName(record.contact)] + record.contact.emails) {
+                    found.append([
+                        "who": Self.contactName(record.contact), "email": record.contact.primaryEmail ?? "",
+                        "what": "PSA contact \(record.contact.id)\(record.contact.isActive ? "" : ", inactive")",
+                        "storyPath": "contact=\(record.contact.id)",
+                    ])
+                }
             }
-            for record in state.psa.contacts.values.sorted(by: { $0.contact.id < $1.contact.id })
-            where !shownContacts.contains(record.contact.id) && hit([record.contact.firstName, record.contact.lastName, Self.contactName(record.contact)] + record.contact.emails) {
-                found.append([
-                    "who": Self.contactName(record.contact), "email": record.contact.primaryEmail ?? "",
-                    "what": "PSA contact \(record.contact.id)\(record.contact.isActive ? "" : ", inactive")",
-                    "storyPath": "contact=\(record.contact.id)",
-                ])
-            }
+            let values: [String: Any] = [
+                "name": company.name, "path": Self.path(company.name), "query": query, "found": found,
+                "searched": !query.isEmpty, "none": !query.isEmpty && found.isEmpty,
+            ]
+            return html(Pages.render("contacts", title: "\(company.name): find a contact", session: session, values))
         }
-        let values: [String: Any] = [
-            "name": company.name, "path": Self.path(company.name), "query": query, "found": found,
-            "searched": !query.isEmpty, "none": !query.isEmpty && found.isEmpty,
-        ]
-        return html(Pages.render("contacts", title: "\(company.name): find a contact", session: session, values))
     }
 
     /// A user's or contact's story, from `why`: each step with its rules, and who asked.
     func storyPage(_ request: Request, name: String) async -> Response {
-        guard let session = await signedIn(request) else { return redirect("/console/login") }
-        let engine = await coordinator.currentEngine()
-        guard let company = engine.settings.company(named: name) else { return noCompany(session, name) }
-        let parameters = request.uri.queryParameters
-        let subject: StorySubject
-        if let contact = parameters.get("contact").flatMap({ Int($0) }) { subject = .contact(contact) }
-        else if let user = parameters.get("user"), !user.isEmpty { subject = .user(user) }
-        else if let email = parameters.get("email"), !email.isEmpty { subject = .email(email) }
-        else { return redirect("/console/companies/\(Self.path(company.name))/contacts") }
-        do {
+        await page(request, company: name) { session, engine, company in
+            let parameters = request.uri.queryParameters
+            let subject: StorySubject
+            if let contact = parameters.get("contact").flatMap({ Int($0) }) { subject = .contact(contact) }
+            else if let user = parameters.get("user"), !user.isEmpty { subject = .user(user) }
+            else if let email = parameters.get("email"), !email.isEmpty { subject = .email(email) }
+            else { return redirect("/console/companies/\(Self.path(company.name))/contacts") }
             var events: [EventEnvelope] = []
             for try await envelope in engine.log(for: company.name).envelopes() { events.append(envelope) }
             let explainer = Explainer(timeZone: .current)
@@ -194,18 +197,13 @@ extension Console {
                 "empty": told.lines.isEmpty,
             ]
             return html(Pages.render("story", title: "\(company.name): story", session: session, values))
-        } catch {
-            return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
         }
     }
 
     /// Replay: the company's state as of a moment (just after a chosen run, or a time), and what a plan would have been.
     func replayPage(_ request: Request, name: String) async -> Response {
-        guard let session = await signedIn(request) else { return redirect("/console/login") }
-        let engine = await coordinator.currentEngine()
-        guard let company = engine.settings.company(named: name) else { return noCompany(session, name) }
-        let fields = Dictionary(formList(request.uri.query ?? ""), uniquingKeysWith: { first, _ in first })
-        do {
+        await page(request, company: name) { session, engine, company in
+            let fields = Dictionary(formList(request.uri.query ?? ""), uniquingKeysWith: { first, _ in first })
             let log = engine.log(for: company.name)
             let runs = try await History.runs(log: log).filter { !$0.dryRun }
             var moment: Date?
@@ -260,8 +258,6 @@ extension Console {
                 values["replay"] = replay
             }
             return html(Pages.render("replay", title: "\(company.name): replay", session: session, values))
-        } catch {
-            return problem(session, "The log could not be read", "\(error)", status: .internalServerError)
         }
     }
 

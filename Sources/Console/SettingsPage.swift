@@ -129,10 +129,9 @@ struct SettingsChoices {
 
 extension Console {
     func settingsPage(_ request: Request, name: String) async -> Response {
-        guard let session = await signedIn(request) else { return redirect("/console/login") }
-        let engine = await coordinator.currentEngine()
-        guard let company = engine.settings.company(named: name) else { return noCompany(session, name) }
-        return await renderSettings(session, engine: engine, draft: SettingsDraft(form: [], over: company).with(company), saved: company, message: nil)
+        await page(request, company: name) { session, engine, company in
+            await renderSettings(session, engine: engine, draft: SettingsDraft(form: [], over: company).with(company), saved: company, message: nil)
+        }
     }
 
     func postSettings(_ request: Request, name: String) async throws -> Response {

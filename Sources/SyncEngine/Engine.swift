@@ -110,14 +110,7 @@ public final class SyncEngine: Sendable {
         let company = try company(named: name)
         let log = log(for: company.name)
         let state = try await log.currentState()
-        guard let held = state.heldRuns[runId] else {
-            let waiting = state.heldRuns.keys.sorted()
-            throw EngineError(
-                .nothingHeld,
-                waiting.isEmpty
-                    ? "run \(runId) of \(company.name) holds no deactivations, and no run of \(company.name) waits for approval"
-                    : "run \(runId) of \(company.name) holds no deactivations; runs waiting for approval: \(waiting.joined(separator: ", "))")
-        }
+        let held = try Self.held(runId, of: company.name, in: state)
         // A hold goes stale: a later approved run may have applied its deactivations, or the users are eligible again.
         // Only what the log says is still to do is approved; when nothing is, nothing is written.
         let stillPlanned = Set(Planner.plan(
@@ -158,19 +151,27 @@ extension SyncEngine {
         }
         let log = log(for: company.name)
         let state = try await log.currentState()
-        guard let held = state.heldRuns[runId] else {
-            let waiting = state.heldRuns.keys.sorted()
-            throw EngineError(
-                .nothingHeld,
-                waiting.isEmpty
-                    ? "run \(runId) of \(company.name) holds no deactivations, and no run of \(company.name) waits for approval"
-                    : "run \(runId) of \(company.name) holds no deactivations; runs waiting for approval: \(waiting.joined(separator: ", "))")
-        }
+        let held = try Self.held(runId, of: company.name, in: state)
         try await log.append(
             [.deactivationsDismissed(DeactivationsDismissed(runId: runId, commandIds: held, reason: reason, dismissedBy: `operator`))],
             idPrefix: "\(company.name)/dismiss/\(runId)", correlationId: runId)
         logger.notice("held deactivations dismissed", metadata: ["company": "\(company.name)", "run": "\(runId)", "by": "\(`operator` ?? "")"])
         return held.count
+    }
+}
+
+extension SyncEngine {
+    /// The commands a run holds for approval, or an error naming the runs that do.
+    static func held(_ runId: String, of company: String, in state: CompanyState) throws -> [String] {
+        guard let held = state.heldRuns[runId] else {
+            let waiting = state.heldRuns.keys.sorted()
+            throw EngineError(
+                .nothingHeld,
+                waiting.isEmpty
+                    ? "run \(runId) of \(company) holds no deactivations, and no run of \(company) waits for approval"
+                    : "run \(runId) of \(company) holds no deactivations; runs waiting for approval: \(waiting.joined(separator: ", "))")
+        }
+        return held
     }
 }
 

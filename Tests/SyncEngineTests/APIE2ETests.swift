@@ -18,22 +18,6 @@ struct APIE2ETests {
     static let admin = ServeTests.token
     static let viewer = "viewer-token-0123456789abcdef"
 
-    func startAPI(_ coordinator: RunCoordinator) async throws -> (String, Task<Void, any Error>) {
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "rollcall.test.api")
-        logger.logLevel = .critical
-        let app = Application(
-            router: ControlAPI.router(coordinator: coordinator, token: Self.admin, viewerToken: Self.viewer),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            }, logger: logger)
-        let task = Task { try await app.run() }
-        var ports = stream.makeAsyncIterator()
-        return ("http://127.0.0.1:\(await ports.next() ?? 0)", task)
-    }
-
     func call(_ method: NIOHTTP1.HTTPMethod, _ url: String, token: String?, body: String? = nil) async throws -> (Int, [String: Any], String) {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -65,7 +49,7 @@ struct APIE2ETests {
         var logger = Logger(label: "rollcall.test")
         logger.logLevel = .critical
         let coordinator = RunCoordinator(engine: scenario.engine, logger: logger)
-        let (base, server) = try await startAPI(coordinator)
+        let (base, server) = try await ServeTests.startAPI(coordinator, viewerToken: Self.viewer)
         defer { server.cancel() }
 
         // A run asked for answers its id, and reads back by it with each write naming the person.

@@ -18,12 +18,12 @@ struct ServeTests {
     static let token = "test-token-0123456789abcdef"
 
     /// Starts the control API on a free loopback port; returns its base URL and a way to stop it.
-    func startAPI(_ coordinator: RunCoordinator) async throws -> (String, Task<Void, any Error>) {
+    static func startAPI(_ coordinator: RunCoordinator, viewerToken: String? = nil) async throws -> (String, Task<Void, any Error>) {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "rollcall.test.api")
         logger.logLevel = .critical
         let app = Application(
-            router: ControlAPI.router(coordinator: coordinator, token: Self.token),
+            router: ControlAPI.router(coordinator: coordinator, token: Self.token, viewerToken: viewerToken),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
@@ -51,7 +51,7 @@ struct ServeTests {
         var logger = Logger(label: "rollcall.test")
         logger.logLevel = .critical
         let coordinator = RunCoordinator(engine: scenario.engine, logger: logger)
-        let (base, server) = try await startAPI(coordinator)
+        let (base, server) = try await Self.startAPI(coordinator)
         defer { server.cancel() }
 
         #expect(try await call(.GET, "\(base)/healthz", token: nil).0 == 401)
