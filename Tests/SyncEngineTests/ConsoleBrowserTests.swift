@@ -186,6 +186,10 @@ struct ConsoleBrowserTests {
         let domainLine = try #require(yaml.components(separatedBy: "\n").firstIndex { $0.contains("upnDomain: fabrikam.com") }, "\(yaml)")
         let groupLine = try #require(yaml.components(separatedBy: "\n").firstIndex { $0.contains("group: Management") })
         #expect(domainLine < groupLine, "the new filter is written first")
+        #expect(yaml.contains("secret: ${AUTOTASK_SECRET}") && yaml.contains("clientSecret: ${GRAPH_CLIENT_SECRET}"), "references kept: \(yaml)")
+        #expect(!yaml.contains(SampleMSP.environment["AUTOTASK_SECRET"] ?? "never"), "no secret written")
+        let mode = try FileManager.default.attributesOfItem(atPath: space.folder.appendingPathComponent("rollcall.yaml").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
         let changes = try await store.events(EventQuery(company: "Fabrikam", types: ["SettingsChanged"])).collect()
         #expect(changes.last.map { String(decoding: $0.payload, as: UTF8.self).contains("\"changedBy\":\"dana\"") } == true)
 
@@ -225,5 +229,36 @@ struct ConsoleBrowserTests {
         let sideways = try await browser.run("arguments[arguments.length - 1](document.documentElement.scrollWidth > window.innerWidth + 1)") as? Bool
         #expect(sideways == false, "the settings page fits a phone's width")
         try await browser.screenshot(screens.appendingPathComponent("settings-phone.png"))
+    }
+
+    @Test("ConnectWise: the settings page offers the PSA's contact types (a default and per filter), and Save writes the chosen type into rollcall.yaml")
+    func connectWiseContactTypes() async throws {
+        let space = try await CommandLineJSONTests.Workspace(psa: .connectwise) { $0 }
+        defer { Task { await space.stop() } }
+        #expect(try await space.rollcall(["run", "--company", "Fabrikam"]).status == 0)
+        let store = try EventStore(path: space.folder.appendingPathComponent("rollcall.sqlite3").path)
+        try await store.save(ConsoleAccount(name: "dana", role: .admin, passwordHash: Console.hash("dana-admin-pass"), createdAt: Date()))
+        let types = SampleMSP.connectwise().contactTypes.map(\.description)
+        let port = KillResumeE2ETests.freePort()
+        let served = try KillResumeE2ETests.Served(space, port: port)
+        defer { served.stop() }
+        let console = "http://127.0.0.1:\(port)"
+        #expect(await KillResumeE2ETests.eventually(20) { served.output.contains("console on") }, "serve started: \(served.output)")
+        let browser = try await Browser(port: KillResumeE2ETests.freePort(), log: space.folder.appendingPathComponent("chromedriver.log"))
+        defer { Task { await browser.quit() } }
+        try await Self.signedIn(browser, console, "dana", "dana-admin-pass")
+        try await browser.open(console + "/console/companies/Fabrikam/settings")
+        try await browser.text(containing: "Default contact type")
+        let offered = try await browser.run(
+            "arguments[arguments.length - 1](Array.from(document.querySelectorAll('#contactType option')).map(o => o.value).filter(v => v))") as? [String] ?? []
+        #expect(!offered.isEmpty && Set(offered).isSubset(of: Set(types)), "offered \(offered), the PSA has \(types)")
+        #expect(try await browser.attribute("li.filter:last-child select[name$='.contactType'] option[selected]", "value") == "Staff")
+        let chosen = try #require(offered.first { $0 != "Staff" } ?? offered.first)
+        try await browser.choose("#contactType", value: chosen)
+        try await browser.click("#save-button")
+        try await browser.text(containing: "Settings saved to rollcall.yaml")
+        let yaml = try String(contentsOf: space.folder.appendingPathComponent("rollcall.yaml"), encoding: .utf8)
+        #expect(yaml.contains("contactType: \(chosen)"), "\(yaml)")
+        #expect(yaml.contains("privateKey: ${CW_PRIVATE_KEY}"))
     }
 }
