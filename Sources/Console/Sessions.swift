@@ -91,8 +91,7 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
     return difference == 0
 }
 
-/// The pairs of a form body or query string (`application/x-www-form-urlencoded`: `+` is a space).
-/// A form body's fields in the order posted, names repeated as they come (`order=2&order=0`).
+/// A form body's fields in the order posted, names repeated as they come (`order=2&order=0`); `+` is a space.
 func formList(_ text: String) -> [(String, String)] {
     text.split(separator: "&").map { pair in
         let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { part in
@@ -103,14 +102,7 @@ func formList(_ text: String) -> [(String, String)] {
     }
 }
 
+/// The pairs of a form body or query string (`application/x-www-form-urlencoded`), the first of each name.
 func formPairs(_ text: String) -> [String: String] {
-    var pairs: [String: String] = [:]
-    for pair in text.split(separator: "&") {
-        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { part in
-            let spaced = part.replacingOccurrences(of: "+", with: " ")
-            return spaced.removingPercentEncoding ?? spaced
-        }
-        if pairs[parts[0]] == nil { pairs[parts[0]] = parts.count > 1 ? parts[1] : "" }
-    }
-    return pairs
+    Dictionary(formList(text), uniquingKeysWith: { first, _ in first })
 }
