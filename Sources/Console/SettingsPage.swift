@@ -157,6 +157,15 @@ extension Console {
             }
         case "save":
             guard draft.problems.isEmpty else { break }
+            // The sites, licenses and contact types named must be the PSA's and the tenant's, as the log knows them.
+            let state = try await engine.log(for: company.name).currentState()
+            let unknown = SettingsLoader.validate(
+                company: draft.settings, sites: state.psa.sites, licenses: state.directory.catalog, contactTypes: state.psa.contactTypes,
+                source: SettingsSource(file: settingsPath ?? "rollcall.yaml"))
+            guard unknown.isEmpty else {
+                draft.problems.append(contentsOf: unknown.map { "Not saved: \($0.shownField): \($0.message)" })
+                break
+            }
             switch await save(draft.settings, engine: engine, by: posted.session.account ?? "") {
             case .success(let started):
                 // Post/redirect/get: the company page, where the run's progress shows, at its own address.

@@ -253,6 +253,19 @@ struct ConsoleBrowserTests {
             "arguments[arguments.length - 1](Array.from(document.querySelectorAll('#contactType option')).map(o => o.value).filter(v => v))") as? [String] ?? []
         #expect(!offered.isEmpty && Set(offered).isSubset(of: Set(types)), "offered \(offered), the PSA has \(types)")
         #expect(try await browser.attribute("li.filter:last-child select[name$='.contactType'] option[selected]", "value") == "Staff")
+        // A site the PSA company lacks (sent as a hand-made form would) is refused, and nothing is written.
+        let before = try String(contentsOf: space.folder.appendingPathComponent("rollcall.yaml"), encoding: .utf8)
+        _ = try await browser.run("""
+            const o = document.createElement('option'); o.value = 'Nowhere'; o.textContent = 'Nowhere';
+            document.getElementById('defaultSite').appendChild(o); arguments[arguments.length - 1](true)
+            """)
+        try await browser.choose("#defaultSite", value: "Nowhere")
+        try await browser.click("#save-button")
+        let refused = try await browser.text(containing: "Not saved")
+        #expect(refused.contains("Nowhere"), "\(refused)")
+        #expect(try String(contentsOf: space.folder.appendingPathComponent("rollcall.yaml"), encoding: .utf8) == before)
+        try await browser.choose("#defaultSite", value: "Main")
+
         let chosen = try #require(offered.first { $0 != "Staff" } ?? offered.first)
         try await browser.choose("#contactType", value: chosen)
         try await browser.click("#save-button")

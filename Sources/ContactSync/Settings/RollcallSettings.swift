@@ -171,7 +171,7 @@ public struct SettingsProblem: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The field as a person reads it: a filter's path `companies[0].filters[2].site` becomes `filter 3, …, site`.
-    var shownField: String {
+    public var shownField: String {
         guard let open = field.range(of: "filters["), let close = field[open.upperBound...].firstIndex(of: "]"),
               let index = Int(field[open.upperBound..<close])
         else { return field }
