@@ -37,6 +37,7 @@ extension Console {
                     "mode": live.mode == .full ? "full resync" : "update", "steps": live.steps,
                 ]
                 if let applied = live.applied { progress["applied"] = "\(applied.done) of \(applied.total) writes applied" }
+                if let running = runs.first(where: { $0.outcome == "running" }) { progress["runningId"] = running.runId }
                 values["live"] = progress
             }
             if let detail = status?.detail { values["detail"] = detail }
@@ -130,11 +131,39 @@ extension Console {
             if let ended = run.endedAt { values["ended"] = Self.time(ended) }
             if let error = run.error { values["error"] = error }
             if let counts = run.counts { values["counts"] = "\(counts.succeeded) writes succeeded, \(counts.failed) failed, \(counts.held) held" }
+            values["plan"] = try await planRows(engine, company: company.name, runId: run.runId, state: state)
             if let hold = run.hold {
                 values["hold"] = "\(hold.deactivations) deactivations held for approval (R8.4): \(hold.state)"
                     + (hold.by.map { " by \($0)" } ?? "") + (hold.reason.map { ": \($0)" } ?? "")
             }
-            return html(Pages.render("run", title: "\(company.name) \(RunNumber.label(run.runId))", session: session, values))
+            let here = "/console/companies/\(Self.path(company.name))/runs/\(run.runId)"
+            return html(Pages.render(
+                "run", title: "\(company.name) \(RunNumber.label(run.runId))", session: session, values,
+                refresh: run.outcome == "running" ? (2, here) : nil))
+        }
+    }
+
+    /// A run's plan, command by command, and how far it is applied: read from the run's own stream.
+    func planRows(_ engine: SyncEngine, company: String, runId: String, state: CompanyState) async throws -> [[String: Any]] {
+        var planned: [Command] = []
+        var outcome: [String: String] = [:]
+        let types: Set<String> = [CommandPlanned.eventType, CommandSucceeded.eventType, CommandFailed.eventType, DeactivationsHeld.eventType]
+        for try await stored in engine.store.events(EventQuery(stream: StreamName.run(company, runId), types: types)) {
+            switch try CompanyLog.envelope(stored).event {
+            case .commandPlanned(let e) where e.command.write != nil: planned.append(e.command)
+            case .commandSucceeded(let e): outcome[e.commandId] = "done"
+            case .commandFailed(let e): outcome[e.commandId] = e.kind == "budgetExhausted" ? "postponed" : "failed"
+            case .deactivationsHeld(let e): for id in e.commandIds where outcome[id] == nil { outcome[id] = "held" }
+            default: break
+            }
+        }
+        return planned.map { command in
+            let user = command.userId.flatMap { state.directory.users[$0]?.user }
+            return [
+                "kind": Self.writeText(command.kind.rawValue), "who": user?.userPrincipalName ?? command.contactId.map { "contact \($0)" } ?? "",
+                "changes": command.changes.map { "\($0.field): \($0.from ?? "blank") → \($0.to ?? "blank")" }.joined(separator: "; "),
+                "rules": command.ruleIds.joined(separator: ", "), "state": outcome[command.id] ?? "to do",
+            ]
         }
     }
 

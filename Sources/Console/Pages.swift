@@ -177,6 +177,7 @@ enum Pages {
         {{#live}}
         <div class="card progress" id="live" role="status" aria-live="polite">
           <h2>Running now: {{mode}}</h2>
+          {{#runningId}}<p><a href="/console/companies/{{path}}/runs/{{runningId}}">Follow its plan as it is applied</a></p>{{/runningId}}
           <p class="muted">Started {{since}} ({{trigger}}). This page refreshes every 2 seconds.</p>
           {{#applied}}<p><strong>{{applied}}</strong></p>{{/applied}}
           <ol>{{#steps}}<li>{{.}}</li>{{/steps}}</ol>
@@ -228,6 +229,12 @@ enum Pages {
           {{#error}}<p class="error">{{error}}</p>{{/error}}
           {{#hold}}<p>{{hold}}</p>{{/hold}}
         </div>
+        <h2>The plan</h2>
+        {{^plan}}<p class="muted">The run planned no write: the PSA was in step.</p>{{/plan}}
+        <table class="plan">
+          <thead><tr><th>Write</th><th>For</th><th>Changes</th><th>Rules</th><th>Applied</th></tr></thead>
+          <tbody>{{#plan}}<tr><td>{{kind}}</td><td>{{who}}</td><td>{{changes}}</td><td><span class="rules">{{rules}}</span></td><td>{{state}}</td></tr>{{/plan}}</tbody>
+        </table>
         <h2>Writes</h2>
         {{^writes}}<p class="muted">This run wrote nothing to the PSA.</p>{{/writes}}
         <table>

@@ -198,14 +198,17 @@ struct ConsoleBrowserTests {
             let contacts = await space.running.autotask.contacts(companyId: SampleMSP.fabrikamCompanyId).filter { synced.contains($0.id) && $0.isActive != 0 }
             return !contacts.isEmpty && contacts.allSatisfy { $0.companyLocationID == 2003 }
         }, "every synced Fabrikam contact moved to Site 2")
-        let done = try await browser.text(containing: "settings changed")
-        #expect(done.contains("completed"), "\(done)")
+        // The company page refreshes itself until the run is done.
+        #expect(await KillResumeE2ETests.eventually(30) { !((try? await browser.text()) ?? "Running now").contains("Running now") })
+        let done = try await browser.text(containing: "settings changed, via console (dana)")
+        #expect(done.contains("in step"), "\(done)")
         try await browser.screenshot(screens.appendingPathComponent("company-after-save.png"))
 
         // The run's page names the person and contact of each write.
         try await browser.click("table tbody tr:first-child a")
         let run = try await browser.text(containing: "Writes")
         #expect(run.contains("moved to its site"), "\(run)")
+        #expect(run.contains("The plan") && run.contains("R6.4") && run.contains("done"), "the plan, its rules and how far it was applied: \(run)")
         #expect(run.contains("@fabrikam.com)"), "each write names its person: \(run)")
         try await browser.screenshot(screens.appendingPathComponent("run.png"))
 
