@@ -276,5 +276,17 @@ struct ConsoleBrowserTests {
         let yaml = try String(contentsOf: space.folder.appendingPathComponent("rollcall.yaml"), encoding: .utf8)
         #expect(yaml.contains("contactType: \(chosen)"), "\(yaml)")
         #expect(yaml.contains("privateKey: ${CW_PRIVATE_KEY}"))
+
+        // Run now: Full resync from the company page, followed to its end.
+        try await browser.open(console + "/console/companies/Fabrikam")
+        try await browser.click("#run-now button[value=full]")
+        #expect(await KillResumeE2ETests.eventually(30) {
+            let page = (try? await browser.text()) ?? ""
+            return page.contains("asked for, via console (dana)") && !page.contains("Running now")
+        })
+        let started = try await store.events(EventQuery(company: "Fabrikam", types: ["RunStarted"])).collect()
+            .map { String(decoding: $0.payload, as: UTF8.self) }
+        #expect(started.last.map { $0.contains("\"mode\":\"full\"") && $0.contains("\"by\":\"dana\"") && $0.contains("\"source\":\"console\"") } == true,
+                "the run records who asked, and how: \(started.last ?? "")")
     }
 }
