@@ -11,7 +11,7 @@ extension Console {
     func companyPage(_ request: Request, name: String, message: String?, status code: HTTPResponse.Status = .ok) async -> Response {
         await page(request, company: name) { session, engine, company in
             let log = engine.log(for: company.name)
-            let status = try await FleetStatus.read(engine: engine, perWindow: nil).first { $0.company == company.name }
+            let status = try await FleetStatus.read(engine: engine, perWindow: nil, only: company.name).first
             let runs = try await History.runs(log: log).suffix(20).reversed()
             let state = try await log.currentState()
             let admin = session.role == .admin
@@ -36,7 +36,7 @@ extension Console {
                     "since": Self.time(live.startedAt), "trigger": Self.triggerText(live.trigger),
                     "mode": live.mode == .full ? "full resync" : "update", "steps": live.steps,
                 ]
-                if let applied = live.applied { progress["applied"] = "\(applied.done) of \(applied.total) writes applied" }
+                if let total = live.total { progress["applied"] = "\(live.done) of \(total) writes applied" }
                 if let running = runs.first(where: { $0.outcome == "running" }) { progress["runningId"] = running.runId }
                 values["live"] = progress
             }
@@ -66,8 +66,7 @@ extension Console {
     /// Who a held run would deactivate, and why: from the plan the log gives now (R8.4's hold, R8.1's reasons).
     func heldPeople(state: CompanyState, settings: CompanySettings, engine: SyncEngine, runId: String) -> [[String: Any]] {
         let held = Set(state.heldRuns[runId] ?? [])
-        let limits: PSAFieldLimits = engine.settings.psa.system == .autotask ? .autotask : .connectwise
-        let plan = Planner.plan(state: state, settings: settings, settingsVersion: state.settingsVersion, limits: limits)
+        let plan = engine.plan(state, settings: settings, settingsVersion: state.settingsVersion)
         return plan.deactivations.filter { held.contains($0.id) }.map { command in
             let contact = command.contactId.flatMap { state.psa.contacts[$0]?.contact }
             let user = command.userId.flatMap { state.directory.users[$0]?.user }
@@ -254,7 +253,6 @@ extension Console {
             ]
             if let moment {
                 let state = try await log.state(asOf: moment)
-                let limits: PSAFieldLimits = engine.settings.psa.system == .autotask ? .autotask : .connectwise
                 let sites = Dictionary(state.psa.sites.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
                 var replay: [String: Any] = [
                     "said": said, "position": state.position, "settingsVersion": state.settingsVersion,
@@ -270,9 +268,7 @@ extension Console {
                     },
                 ]
                 if let settings = state.settings {
-                    let plan = Planner.plan(
-                        state: state, settings: settings, settingsVersion: state.settingsVersion, limits: limits,
-                        connectionDefaultContactType: engine.settings.psa.defaultContactType)
+                    let plan = engine.plan(state, settings: settings, settingsVersion: state.settingsVersion)
                     replay["plan"] = plan.commands.filter { $0.write != nil || $0.kind == .match }.map { command -> [String: Any] in
                         let user = command.userId.flatMap { state.directory.users[$0]?.user }
                         return [

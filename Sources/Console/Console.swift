@@ -251,9 +251,7 @@ public struct Console: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Pages.script)))
     }
 
-    static func path(_ name: String) -> String {
-        name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? name
-    }
+    static func path(_ name: String) -> String { ControlAPI.path(name) }
 
     static func stateText(_ status: CompanyStatus) -> String {
         switch status.state {

@@ -3,6 +3,7 @@
 
 import EventLog
 import Foundation
+import SyncEngine
 
 /// One signed-in person (or, before sign-in, a visitor holding the sign-in form's CSRF token).
 public struct ConsoleSession: Sendable, Hashable {
@@ -80,15 +81,6 @@ public actor SignInThrottle {
 
     /// Forgets the failures of a name that signed in.
     public func succeeded(_ name: String) { failures[name.lowercased()] = nil }
-}
-
-/// Compares two strings in time that does not depend on where they differ.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    var difference: UInt8 = 0
-    for i in 0..<x.count { difference |= x[i] ^ y[i] }
-    return difference == 0
 }
 
 /// A form body's fields in the order posted, names repeated as they come (`order=2&order=0`); `+` is a space.

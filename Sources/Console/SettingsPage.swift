@@ -130,7 +130,9 @@ struct SettingsChoices {
 extension Console {
     func settingsPage(_ request: Request, name: String) async -> Response {
         await page(request, company: name) { session, engine, company in
-            await renderSettings(session, engine: engine, draft: SettingsDraft(form: [], over: company).with(company), saved: company, message: nil)
+            await renderSettings(
+                session, engine: engine, state: try await engine.log(for: company.name).currentState(),
+                draft: SettingsDraft(form: [], over: company).with(company), saved: company, message: nil)
         }
     }
 
@@ -143,6 +145,8 @@ extension Console {
         guard let posted else { return refusal! }
         let engine = await coordinator.currentEngine()
         guard let company = engine.settings.company(named: name) else { return noCompany(posted.session, name) }
+        // One read of the log serves the checks, the preview and the choices the page offers.
+        let state = try await engine.log(for: company.name).currentState()
         var draft = SettingsDraft(form: list, over: company)
         var message: String?
         var preview: PlanPreview?
@@ -158,7 +162,6 @@ extension Console {
         case "save":
             guard draft.problems.isEmpty else { break }
             // The sites, licenses and contact types named must be the PSA's and the tenant's, as the log knows them.
-            let state = try await engine.log(for: company.name).currentState()
             let unknown = SettingsLoader.validate(
                 company: draft.settings, sites: state.psa.sites, licenses: state.directory.catalog, contactTypes: state.psa.contactTypes,
                 source: SettingsSource(file: settingsPath ?? "rollcall.yaml"))
@@ -189,12 +192,13 @@ extension Console {
         }
         if draft.problems.isEmpty {
             do {
-                preview = try await engine.preview(draft.settings).summary
+                preview = try await engine.preview(draft.settings, from: state).summary
             } catch {
                 draft.problems.append("The preview could not read the log: \(error)")
             }
         }
-        return await renderSettings(posted.session, engine: engine, draft: draft, saved: company, message: message, preview: preview)
+        return await renderSettings(
+            posted.session, engine: engine, state: state, draft: draft, saved: company, message: message, preview: preview)
     }
 
     struct SaveProblem: Error { let lines: [String] }
@@ -239,10 +243,9 @@ extension Console {
     }
 
     func renderSettings(
-        _ session: ConsoleSession, engine: SyncEngine, draft: SettingsDraft, saved: CompanySettings, message: String?,
-        preview: PlanPreview? = nil
+        _ session: ConsoleSession, engine: SyncEngine, state: CompanyState, draft: SettingsDraft, saved: CompanySettings,
+        message: String?, preview: PlanPreview? = nil
     ) async -> Response {
-        let state = (try? await engine.log(for: saved.name).currentState()) ?? CompanyState(company: saved.name)
         let choices = SettingsChoices(state: state, settings: draft.settings)
         let connectwise = engine.settings.psa.system == .connectwise
         let settings = draft.settings

@@ -26,6 +26,20 @@ struct ConsoleBrowserTests {
         try await browser.click("form[action='/console/login'] button")
     }
 
+    /// `rollcall serve` on the workspace, started, and a headless Chromium beside it; the console's base URL.
+    static func serve(_ space: CommandLineJSONTests.Workspace) async throws -> (KillResumeE2ETests.Served, Browser, String) {
+        let port = KillResumeE2ETests.freePort()
+        let served = try KillResumeE2ETests.Served(space, port: port)
+        #expect(await KillResumeE2ETests.eventually(20) { served.output.contains("console on") }, "serve started: \(served.output)")
+        do {
+            let browser = try await Browser(port: KillResumeE2ETests.freePort(), log: space.folder.appendingPathComponent("chromedriver.log"))
+            return (served, browser, "http://127.0.0.1:\(port)")
+        } catch {
+            served.stop()
+            throw error
+        }
+    }
+
     /// Signs in and waits for the signed-in page.
     static func signedIn(_ browser: Browser, _ console: String, _ name: String, _ password: String) async throws {
         try await signIn(browser, console, name, password)
@@ -59,14 +73,8 @@ struct ConsoleBrowserTests {
         try await store.save(ConsoleAccount(name: "dana", role: .admin, passwordHash: Console.hash("dana-admin-pass"), createdAt: Date()))
         try await store.save(ConsoleAccount(name: "sam", role: .viewer, passwordHash: Console.hash("sam-viewer-pass"), createdAt: Date()))
 
-        let port = KillResumeE2ETests.freePort()
-        let served = try KillResumeE2ETests.Served(space, port: port)
+        let (served, browser, console) = try await Self.serve(space)
         defer { served.stop() }
-        let console = "http://127.0.0.1:\(port)"
-        #expect(await KillResumeE2ETests.eventually(20) {
-            served.output.contains("console on")
-        }, "serve started: \(served.output)")
-        let browser = try await Browser(port: KillResumeE2ETests.freePort(), log: space.folder.appendingPathComponent("chromedriver.log"))
         defer { Task { await browser.quit() } }
         let screens = Self.screens(space)
 
@@ -103,6 +111,7 @@ struct ConsoleBrowserTests {
         #expect(!person.isEmpty, "the hold names who it would deactivate")
         try await browser.click("form[action$='/approve'] button")
         try await browser.text(containing: "Approved by dana: 3 contacts deactivated")
+        try await browser.screenshot(screens.appendingPathComponent("company-approved.png"))
 
         // The deactivated contact's story, found by name: rule R8.1, and who approved.
         try await browser.click("a[href$='/contacts']")
@@ -116,7 +125,6 @@ struct ConsoleBrowserTests {
         #expect(story.contains("approved by dana"), "\(story)")
         #expect(story.contains("asked for via console (dana)"), "the approval's run names who asked: \(story)")
         try await browser.screenshot(screens.appendingPathComponent("story.png"))
-        try await browser.screenshot(screens.appendingPathComponent("company-approved.png"))
 
         let approvals = try await store.events(EventQuery(company: "Contoso", types: ["DeactivationsApproved"])).collect()
         #expect(approvals.count == 1)
@@ -138,12 +146,8 @@ struct ConsoleBrowserTests {
         #expect(synced.count >= 8)
         let eventsBefore = try await store.events(EventQuery(company: "Fabrikam")).collect().count
 
-        let port = KillResumeE2ETests.freePort()
-        let served = try KillResumeE2ETests.Served(space, port: port)
+        let (served, browser, console) = try await Self.serve(space)
         defer { served.stop() }
-        let console = "http://127.0.0.1:\(port)"
-        #expect(await KillResumeE2ETests.eventually(20) { served.output.contains("console on") }, "serve started: \(served.output)")
-        let browser = try await Browser(port: KillResumeE2ETests.freePort(), log: space.folder.appendingPathComponent("chromedriver.log"))
         defer { Task { await browser.quit() } }
         let screens = Self.screens(space)
         try await Self.signedIn(browser, console, "dana", "dana-admin-pass")
@@ -242,12 +246,8 @@ struct ConsoleBrowserTests {
         let store = try EventStore(path: space.folder.appendingPathComponent("rollcall.sqlite3").path)
         try await store.save(ConsoleAccount(name: "dana", role: .admin, passwordHash: Console.hash("dana-admin-pass"), createdAt: Date()))
         let types = SampleMSP.connectwise().contactTypes.map(\.description)
-        let port = KillResumeE2ETests.freePort()
-        let served = try KillResumeE2ETests.Served(space, port: port)
+        let (served, browser, console) = try await Self.serve(space)
         defer { served.stop() }
-        let console = "http://127.0.0.1:\(port)"
-        #expect(await KillResumeE2ETests.eventually(20) { served.output.contains("console on") }, "serve started: \(served.output)")
-        let browser = try await Browser(port: KillResumeE2ETests.freePort(), log: space.folder.appendingPathComponent("chromedriver.log"))
         defer { Task { await browser.quit() } }
         try await Self.signedIn(browser, console, "dana", "dana-admin-pass")
         try await browser.open(console + "/console/companies/Fabrikam/settings")

@@ -44,9 +44,10 @@ public enum FleetStatus {
 
     /// Each company's status at `now`, in settings order. `perWindow` is how many writes a window of Rollcall's share
     /// allows (for the in-step estimate; `nil` when the PSA has no hourly budget).
-    public static func read(engine: SyncEngine, now: Date = Date(), perWindow: Int?) async throws -> [CompanyStatus] {
+    /// `only` reads one company's log instead of every company's (a page or API call about one company).
+    public static func read(engine: SyncEngine, now: Date = Date(), perWindow: Int?, only: String? = nil) async throws -> [CompanyStatus] {
         var statuses: [CompanyStatus] = []
-        for company in engine.settings.companies {
+        for company in engine.settings.companies where only.map({ $0 == company.name }) ?? true {
             let log = engine.log(for: company.name)
             let runs = try await History.runs(log: log).filter { !$0.dryRun }
             let state = try await log.currentState()

@@ -42,7 +42,7 @@ public enum ControlAPI {
             guard let company = engine.settings.company(named: try context.parameters.require("name")) else {
                 return unknown(try context.parameters.require("name"), engine)
             }
-            let status = try await FleetStatus.read(engine: engine, perWindow: nil).first { $0.company == company.name }
+            let status = try await FleetStatus.read(engine: engine, perWindow: nil, only: company.name).first
             guard let status else { return unknown(company.name, engine) }
             return encoded(CompanyView(status, settings: company, live: coordinator.board.run(of: company.name)))
         }
@@ -204,7 +204,8 @@ public enum ControlAPI {
         var approvalRunId: String?
     }
 
-    static func path(_ name: String) -> String {
+    /// A company name as one segment of a URL path (`/` and the like percent-encoded).
+    public static func path(_ name: String) -> String {
         name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? name
     }
 
@@ -256,11 +257,13 @@ struct BearerTokenMiddleware: RouterMiddleware {
         return response
     }
 
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<x.count { difference |= x[i] ^ y[i] }
-        return difference == 0
-    }
+}
+
+/// Compares two secrets in time that does not depend on where they differ (bearer tokens, CSRF tokens).
+public func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var difference: UInt8 = 0
+    for i in 0..<x.count { difference |= x[i] ^ y[i] }
+    return difference == 0
 }

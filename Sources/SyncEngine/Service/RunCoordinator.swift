@@ -164,13 +164,9 @@ public final class ProgressBoard: Sendable {
         public var startedAt: Date
         /// The steps said so far, oldest first (the last 12).
         public var steps: [String] = []
-        /// Writes applied so far, of how many (nil before the plan is applied).
-        public var applied: (done: Int, total: Int)? {
-            get { total.map { (done, $0) } }
-            set { done = newValue?.done ?? 0; total = newValue?.total }
-        }
-        var done = 0
-        var total: Int?
+        /// Writes applied so far, of `total` (nil before the plan is applied).
+        public var done = 0
+        public var total: Int?
     }
 
     private let live = Mutex<[String: Live]>([:])
@@ -192,7 +188,8 @@ public final class ProgressBoard: Sendable {
                 runs[company]?.steps.append(text)
                 if (runs[company]?.steps.count ?? 0) > 12 { runs[company]?.steps.removeFirst() }
             case .applying(let company, let done, let total):
-                runs[company]?.applied = (done, total)
+                runs[company]?.done = done
+                runs[company]?.total = total
             }
         }
     }

@@ -34,10 +34,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let state = try await log.state(through: position, asOf: try asOf.map(parseTime))
         var plan: Plan?
         if let settings = state.settings {
-            let limits: PSAFieldLimits = context.settings.psa.system == .autotask ? .autotask : .connectwise
-            plan = Planner.plan(
-                state: state, settings: settings, settingsVersion: state.settingsVersion, limits: limits,
-                connectionDefaultContactType: context.settings.psa.defaultContactType)
+            plan = context.engine.plan(state, settings: settings, settingsVersion: state.settingsVersion)
         }
         let users = state.directory.users
         let contacts = state.psa.contacts
