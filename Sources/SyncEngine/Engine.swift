@@ -85,14 +85,19 @@ public final class SyncEngine: Sendable {
         let since = Date().addingTimeInterval(-24 * 3600)
         do {
             let types: Set<String> = [RunPaused.eventType, RunCompleted.eventType]
+            // A completed run's requests leave the window one timeframe after it ended: the timeframe the log last
+            // recorded (Autotask's hour unless a pause said otherwise), so a short window does not hold them an hour.
+            var windowMinutes = 60
             for try await stored in store.events(EventQuery(types: types)) where stored.recordedAt > since {
                 switch try CompanyLog.envelope(stored).event {
                 case .runPaused(let paused):
+                    if let minutes = paused.windowMinutes, minutes > 0 { windowMinutes = minutes }
                     let window = paused.threshold.map { BudgetWindow(threshold: $0, minutes: paused.windowMinutes ?? 60) }
                     await psa.remember(requests: paused.psaRequests, leaving: paused.resumeAt, threshold: window)
                 case .runCompleted(let completed):
                     guard let requests = completed.counts.psaRequests else { continue }
-                    await psa.remember(requests: requests, leaving: stored.recordedAt.addingTimeInterval(3600), threshold: nil)
+                    await psa.remember(
+                        requests: requests, leaving: stored.recordedAt.addingTimeInterval(TimeInterval(windowMinutes) * 60), threshold: nil)
                 default:
                     continue
                 }
